@@ -1,0 +1,12 @@
+package org.un2clip.model.golden;
+
+import java.util.List;
+
+/** The model parts that plug into check-golden, in the order they run. */
+public final class GoldenSuites {
+    private GoldenSuites() {}
+
+    public static List<GoldenSuite> all() {
+        return List.of();
+    }
+}

@@ -1,0 +1,53 @@
+package org.un2clip.model.io;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Named tensors read lazily: a safetensors file, a sharded checkpoint, or a renaming view of one.
+ * Floating tensors are always delivered as float32.
+ */
+public interface WeightSource extends AutoCloseable {
+
+    /** Tensor names, in file order. */
+    Set<String> names();
+
+    /** The tensor's location and type, or null when absent. */
+    TensorInfo info(String name);
+
+    /** The {@code __metadata__} of the (first) file. */
+    Map<String, String> metadata();
+
+    /** The tensor as float32 (F16/BF16 widened exactly). */
+    float[] readFloats(String name);
+
+    /** An integer tensor (I64/I32/I16/I8/U8/BOOL) as longs. */
+    long[] readLongs(String name);
+
+    @Override
+    void close();
+
+    default boolean contains(String name) {
+        return info(name) != null;
+    }
+
+    /** A view of the tensors whose names start with {@code prefix}, with the prefix removed. */
+    default WeightSource withPrefix(String prefix) {
+        return renamed(name -> name.startsWith(prefix) ? name.substring(prefix.length()) : null);
+    }
+
+    /**
+     * A view under new names. {@code rename} maps a source name to its new name, or to null to hide it.
+     * Two names mapping to the same new name is an error.
+     */
+    default WeightSource renamed(UnaryOperator<String> rename) {
+        return new RenamedWeights(this, rename);
+    }
+
+    /** Names as a fresh mutable ordered set (helper for set arithmetic). */
+    default Set<String> nameSet() {
+        return new LinkedHashSet<>(names());
+    }
+}
