@@ -17,7 +17,8 @@ public record UNetConfig(int imageSize, int inChannels, int outChannels, int mod
 
     public UNetConfig {
         channelMult = List.copyOf(channelMult);
-        attentionResolutions = List.copyOf(attentionResolutions);
+        // a set of downsample factors: kept sorted so configs from ldm ([4,2,1]) and diffusers compare equal
+        attentionResolutions = attentionResolutions.stream().distinct().sorted().toList();
         if (numHeadChannels <= 0 && numHeads <= 0) {
             throw new IllegalArgumentException("UNet config: either num_head_channels or num_heads must be positive");
         }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.un2clip.model.nn.Conv2d;
 import org.un2clip.model.nn.GroupNorm;
 import org.un2clip.model.nn.Linear;
+import org.un2clip.model.io.WeightSource;
 import org.un2clip.model.nn.ParameterTable;
 import org.un2clip.model.nn.Taps;
 import org.un2clip.model.nn.Tensors;
@@ -154,6 +155,20 @@ public final class UNetModel {
             out.put(diffusersModules.get(module) + ldm.substring(module.length()), ldm);
         }
         return out;
+    }
+
+    /** Loads ldm-named weights (already without {@code model.diffusion_model.}); strict: all problems in one error. */
+    public void loadLdm(String what, WeightSource source) {
+        params.load(what, source, true);
+    }
+
+    /**
+     * Loads diffusers-named weights ({@code UNet2DConditionModel} state dict) through the generated key map.
+     * Strict: a diffusers key the map does not know is reported as unexpected under its own name.
+     */
+    public void loadDiffusers(String what, WeightSource source) {
+        Map<String, String> map = diffusersToLdm();
+        params.load(what + " (diffusers naming)", source.renamed(name -> map.getOrDefault(name, name)), true);
     }
 
     private String longestModule(String key) {

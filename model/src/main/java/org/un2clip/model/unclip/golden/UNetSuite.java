@@ -14,7 +14,7 @@ import org.un2clip.model.unclip.UNetModel;
 
 /** {@code unet.*}: the ldm UNet built from {@code config.unet} and the upstream weights, on the golden inputs. */
 public final class UNetSuite implements GoldenSuite {
-    static final String WEIGHT_PREFIX = "model.diffusion_model.";
+    public static final String WEIGHT_PREFIX = "model.diffusion_model.";
 
     @Override
     public String name() {
@@ -29,7 +29,7 @@ public final class UNetSuite implements GoldenSuite {
     /** Builds the UNet of a golden set and loads its weights strictly. */
     public static UNetModel load(NDManager m, GoldenSet set, int querySlice) {
         UNetModel unet = new UNetModel(m, UNetConfig.fromLdm(set.config().path("unet")), querySlice);
-        unet.parameters().load("UNet", set.weights().withPrefix(WEIGHT_PREFIX), true);
+        unet.loadLdm("UNet from " + set.dir(), set.weights().withPrefix(WEIGHT_PREFIX));
         return unet;
     }
 
