@@ -145,8 +145,7 @@ public final class Un2clipConfig {
         try {
             switch (expected.valueType()) {
                 case NUMBER -> {
-                    Object unwrapped = expected.unwrapped();
-                    if (unwrapped instanceof Integer || unwrapped instanceof Long) {
+                    if (isIntegerDefault(expected)) {
                         probe.getLong(key);
                         if (!(probe.getNumber(key) instanceof Integer || probe.getNumber(key) instanceof Long)) {
                             throw new ConfigException("not an integer");
@@ -175,10 +174,37 @@ public final class Un2clipConfig {
         }
     }
 
+    /**
+     * Whether a numeric default declares an integer key. Typesafe Config turns whole-valued doubles ({@code 0.0})
+     * into integers and forgets the text, so the default's own line in defaults.conf decides: a literal written
+     * with a decimal point or exponent ({@code 0.0}, {@code 1e-3}) declares a real-valued key.
+     */
+    private static boolean isIntegerDefault(ConfigValue expected) {
+        Object unwrapped = expected.unwrapped();
+        if (!(unwrapped instanceof Integer || unwrapped instanceof Long)) {
+            return false;
+        }
+        String line = defaultsLine(expected.origin().lineNumber());
+        int eq = Math.max(line.indexOf('='), line.indexOf(':'));
+        String literal = (eq >= 0 ? line.substring(eq + 1) : line).split("#|//")[0].strip();
+        return !literal.matches("[-+]?[0-9]*\\.[0-9]*([eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+");
+    }
+
+    private static String defaultsLine(int lineNumber) {
+        try (java.io.InputStream in = Un2clipConfig.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null || lineNumber < 1) {
+                return "";
+            }
+            List<String> lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            return lineNumber <= lines.size() ? lines.get(lineNumber - 1) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     private static String describe(ConfigValue expected) {
         return switch (expected.valueType()) {
-            case NUMBER -> (expected.unwrapped() instanceof Integer || expected.unwrapped() instanceof Long)
-                    ? "an integer" : "a number";
+            case NUMBER -> isIntegerDefault(expected) ? "an integer" : "a number";
             case BOOLEAN -> "a boolean (true/false)";
             case STRING -> looksLikeDuration(expected.unwrapped().toString()) ? "a duration (e.g. 30s, 5m)" : "a string";
             case LIST -> "a list";

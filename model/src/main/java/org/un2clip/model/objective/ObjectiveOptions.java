@@ -63,6 +63,11 @@ public record ObjectiveOptions(long seed, int noiseLevel, double conditioningDro
         return s;
     }
 
+    public ObjectiveOptions withSampleLatent(boolean sample) {
+        return new ObjectiveOptions(seed, noiseLevel, conditioningDropout, timestepMin, timestepMax, sample, projector,
+                trainEncoder, trainGenerator, clipResize);
+    }
+
     public ObjectiveOptions withNoiseLevel(int level) {
         return new ObjectiveOptions(seed, level, conditioningDropout, timestepMin, timestepMax, sampleLatent, projector,
                 trainEncoder, trainGenerator, clipResize);
