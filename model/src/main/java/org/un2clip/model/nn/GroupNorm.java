@@ -2,6 +2,7 @@ package org.un2clip.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -32,7 +33,15 @@ public final class GroupNorm {
         this.eps = eps;
     }
 
+    /** Computed in float32 whatever the input precision (upstream's GroupNorm32), returned in the input's type. */
     public NDArray forward(NDArray x) {
+        if (x.getDataType() != DataType.FLOAT32) {
+            return forward32(x.toType(DataType.FLOAT32, false)).toType(x.getDataType(), false);
+        }
+        return forward32(x);
+    }
+
+    private NDArray forward32(NDArray x) {
         Shape shape = x.getShape();
         long b = shape.get(0);
         long rows = b * groups;
@@ -47,7 +56,7 @@ public final class GroupNorm {
         long[] perChannel = new long[shape.dimension()];
         java.util.Arrays.fill(perChannel, 1);
         perChannel[1] = channels;
-        return normalised.mul(Tensors.view(params.get(weight), m, perChannel))
-                .add(Tensors.view(params.get(bias), m, perChannel));
+        return normalised.mul(Tensors.view(params.get(weight), m, perChannel).toType(DataType.FLOAT32, false))
+                .add(Tensors.view(params.get(bias), m, perChannel).toType(DataType.FLOAT32, false));
     }
 }

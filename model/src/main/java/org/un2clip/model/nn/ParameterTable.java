@@ -94,6 +94,22 @@ public final class ParameterTable implements AutoCloseable {
         StrictLoader.load(what, shapes(), source, strict, this::set);
     }
 
+    /**
+     * Converts every parameter to {@code type} in place (e.g. FLOAT16 for a frozen generator), keeping names and order.
+     * Do it after loading: {@link #set}, {@link #copyFrom} and {@link #load} write float32 values.
+     */
+    public void convertTo(DataType type) {
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            NDArray old = e.getValue();
+            if (old.getDataType() != type) {
+                NDArray converted = old.toType(type, true);
+                converted.setName(e.getKey());
+                e.setValue(converted);
+                old.close();
+            }
+        }
+    }
+
     /** Marks every parameter as requiring a gradient (or not). Frozen tables record no gradient. */
     public void setTrainable(boolean trainable) {
         this.trainable = trainable;

@@ -3,6 +3,7 @@ package org.un2clip.model.objective;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -38,10 +39,22 @@ public final class Un2clipObjective {
     private final float scaleFactor;
     private final ObjectiveOptions options;
     private final ClipPreprocess preprocess;
+    private final DataType frozenType;
 
-    /** The frozen and trainable parts; the objective sets which of them record gradients. */
+    /** The frozen and trainable parts in float32; the objective sets which of them record gradients. */
     public Un2clipObjective(NDManager manager, ClipVision encoder, AutoencoderKL vae, UNetModel unet, NoiseAugmentor augmentor,
                             Diffusion diffusion, float scaleFactor, ObjectiveOptions options) {
+        this(manager, encoder, vae, unet, augmentor, diffusion, scaleFactor, options, "f32");
+    }
+
+    /**
+     * @param frozenDtype {@code model.frozen-dtype}: "f32", or "f16" to run the frozen VAE encoder in half precision
+     *                    (GroupNorm statistics stay float32, as upstream). The UNet stays float32 even then: the
+     *                    gradient must flow through it to y, and DJL 0.36's dtype cast is not differentiable (a cast
+     *                    array has no grad_fn), so an f16 UNet would cut the encoder off.
+     */
+    public Un2clipObjective(NDManager manager, ClipVision encoder, AutoencoderKL vae, UNetModel unet, NoiseAugmentor augmentor,
+                            Diffusion diffusion, float scaleFactor, ObjectiveOptions options, String frozenDtype) {
         this.encoder = encoder;
         this.vae = vae;
         this.unet = unet;
@@ -68,6 +81,14 @@ public final class Un2clipObjective {
         }
         unet.parameters().setTrainable(options.trainGenerator());
         vae.encoderParameters().setTrainable(false);
+        this.frozenType = switch (frozenDtype) {
+            case "f32" -> DataType.FLOAT32;
+            case "f16" -> DataType.FLOAT16;
+            default -> throw new IllegalArgumentException("model.frozen-dtype must be f32 or f16, got '" + frozenDtype + "'");
+        };
+        if (frozenType != DataType.FLOAT32) {
+            vae.encoderParameters().convertTo(frozenType);
+        }
     }
 
     private void initProjector(int d) {
@@ -175,11 +196,11 @@ public final class Un2clipObjective {
             throw new IllegalArgumentException("objective: " + d.batch() + " draws for a batch of " + b);
         }
         long t0 = System.nanoTime();
-        AutoencoderKL.Posterior posterior = vae.encode(image, Taps.NONE);
-        NDArray mean = posterior.mode();
+        AutoencoderKL.Posterior posterior = vae.encode(image.toType(frozenType, false), Taps.NONE);
+        NDArray mean = posterior.mode().toType(DataType.FLOAT32, false);
         Shape latentShape = mean.getShape();
         NDArray latent = d.posteriorNoise() == null ? mean
-                : posterior.sample(m.create(d.posteriorNoise(), latentShape));
+                : posterior.sample(m.create(d.posteriorNoise(), latentShape).toType(frozenType, false)).toType(DataType.FLOAT32, false);
         NDArray z0 = taps.tap("latent", latent.mul(scaleFactor).stopGradient());
         long t1 = System.nanoTime();
         NDArray clipInput = taps.tap("clip_input", preprocess.apply(image));

@@ -36,7 +36,11 @@ class ObjectiveStepTest {
     }
 
     private static ObjectiveStep step(ObjectiveOptions options) {
-        Un2clipObjective objective = E2eSuite.objective(manager, set, options, 16);
+        return step(options, "f32");
+    }
+
+    private static ObjectiveStep step(ObjectiveOptions options, String frozenDtype) {
+        Un2clipObjective objective = E2eSuite.objective(manager, set, options, 16, frozenDtype);
         float[] context = set.floats("e2e.context");
         long[] s = set.shape("e2e.context");
         float[] one = java.util.Arrays.copyOf(context, (int) (s[1] * s[2]));
@@ -179,6 +183,30 @@ class ObjectiveStepTest {
         for (NDArray a : f.objective().encoder().params().arrays().values()) {
             assertThat(a.hasGradient()).isFalse();
         }
+    }
+
+    @Test
+    void halfPrecisionVaeGivesNearlyTheSameLossAndGradients() {
+        TrainingBatch b = batch(0, 21, 22);
+        ObjectiveStep f32 = step(ObjectiveOptions.defaults());
+        ObjectiveStep f16 = step(ObjectiveOptions.defaults(), "f16");
+        for (NDArray a : f16.objective().vae().encoderParameters().arrays().values()) {
+            assertThat(a.getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT16);
+        }
+        double[] l32 = new double[1];
+        double[] l16 = new double[1];
+        double[] g32 = stepGradients(f32, params(f32), b, l32);
+        double[] g16 = stepGradients(f16, params(f16), b, l16);
+        assertThat(l16[0]).isCloseTo(l32[0], org.assertj.core.data.Offset.offset(1e-2 * Math.abs(l32[0])));
+        double dot = 0;
+        double n32 = 0;
+        double n16 = 0;
+        for (int i = 0; i < g32.length; i++) {
+            dot += g32[i] * g16[i];
+            n32 += g32[i] * g32[i];
+            n16 += g16[i] * g16[i];
+        }
+        assertThat(dot / Math.sqrt(n32 * n16)).as("cosine of f16 and f32 gradients").isGreaterThan(0.99);
     }
 
     private static double lossAt(ObjectiveStep f, float[] p, TrainingBatch b) {

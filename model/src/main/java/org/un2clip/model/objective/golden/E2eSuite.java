@@ -42,10 +42,16 @@ public final class E2eSuite implements GoldenSuite {
 
     /** Builds the objective from a golden set: encoder, VAE, UNet, augmentor and schedule from its config and weights. */
     public static Un2clipObjective objective(NDManager m, GoldenSet set, ObjectiveOptions options, int querySlice) {
+        return objective(m, set, options, querySlice, "f32");
+    }
+
+    /** As above, with the frozen generator in {@code frozenDtype} ("f32" or "f16"). */
+    public static Un2clipObjective objective(NDManager m, GoldenSet set, ObjectiveOptions options, int querySlice,
+                                             String frozenDtype) {
         ClipVision encoder = ClipVision.create(ClipVisionConfig.fromJson(set.config().path("clip")), m);
         encoder.params().load("CLIP vision tower from " + set.dir(), set.weights().withPrefix(VISUAL), true);
         return new Un2clipObjective(m, encoder, VaeSuite.load(m, set, querySlice), UNetSuite.load(m, set, querySlice),
-                AugmentationSuite.augmentor(set), DiffusionSuite.diffusion(set), VaeSuite.scaleFactor(set), options);
+                AugmentationSuite.augmentor(set), DiffusionSuite.diffusion(set), VaeSuite.scaleFactor(set), options, frozenDtype);
     }
 
     /** The golden step's draws: given timesteps, noises and levels, no dropout, posterior mean. */
