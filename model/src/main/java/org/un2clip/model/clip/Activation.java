@@ -22,7 +22,8 @@ public enum Activation {
 
     public NDArray apply(NDArray x) {
         return switch (this) {
-            case QUICK_GELU -> x.mul(ai.djl.nn.Activation.sigmoid(x.mul(1.702f)));
+            // the constant as an array of the call: DJL's x.mul(float) frees its temporary before backward reads it
+            case QUICK_GELU -> x.mul(ai.djl.nn.Activation.sigmoid(x.mul(org.un2clip.model.nn.Tensors.scalar(x, 1.702f))));
             case GELU -> ai.djl.nn.Activation.gelu(x);
         };
     }

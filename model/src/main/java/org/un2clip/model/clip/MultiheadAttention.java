@@ -32,7 +32,10 @@ final class MultiheadAttention {
         long b = x.getShape().get(0);
         long n = x.getShape().get(1);
         NDList qkv = inProj.forward(x).split(3, 2);
-        NDArray q = splitHeads(qkv.get(0), b, n).div(sqrtHeadDim);
+        NDArray q = splitHeads(qkv.get(0), b, n);
+        // a 0-d array of the call, not div(double): DJL frees a Number's temporary before backward reads it.
+        // Same value: torch computes float32 q / double scalar in float32 anyway.
+        q = q.div(org.un2clip.model.nn.Tensors.scalar(q, (float) sqrtHeadDim));
         NDArray k = splitHeads(qkv.get(1), b, n);
         NDArray v = splitHeads(qkv.get(2), b, n);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));

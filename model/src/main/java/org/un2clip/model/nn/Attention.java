@@ -32,7 +32,8 @@ public final class Attention {
     }
 
     private static NDArray block(NDArray q, NDArray kT, NDArray v, float scale) {
-        return q.matMul(kT).mul(scale).softmax(2).matMul(v);
+        NDArray sim = q.matMul(kT);
+        return sim.mul(Tensors.scalar(sim, scale)).softmax(2).matMul(v);
     }
 
     /** (B, N, h·d) → (B·h, N, d): heads are contiguous, head-major slices of the channel axis. */

@@ -20,6 +20,16 @@ public final class Tensors {
         return v;
     }
 
+    /**
+     * A 0-d array holding {@code value} in {@code like}'s manager and type, in torch-owned memory. Use it instead of
+     * {@code x.mul(float)} on any path that is differentiated: DJL turns a Java number into a temporary array over a
+     * direct buffer and closes it right after the op, but autograd keeps that tensor for the backward pass, which then
+     * reads freed memory (intermittent NaN gradients).
+     */
+    public static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new ai.djl.ndarray.types.Shape(), value, like.getDataType());
+    }
+
     /** SiLU / swish: {@code x·sigmoid(x)} (DJL has no fused SiLU). */
     public static NDArray silu(NDArray x) {
         return x.mul(Activation.sigmoid(x));
