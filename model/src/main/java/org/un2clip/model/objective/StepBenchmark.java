@@ -49,6 +49,7 @@ public final class StepBenchmark {
                     s.scale().name().toLowerCase(), b.imageSize, s.batch(), s.frozenDtype(), n,
                     b.objective.unet().parameters().parameterCount(), b.objective.vae().encoderParameters().parameterCount());
             List<long[]> phases = new ArrayList<>();
+            long rssAfterWarmup = -1;
             List<Double> stepMs = new ArrayList<>();
             for (int it = 0; it < s.warmup() + s.iters(); it++) {
                 TrainingBatch batch = randomBatch(it, s.batch(), b.imageSize);
@@ -74,6 +75,9 @@ public final class StepBenchmark {
                 if (!Double.isFinite(r.loss())) {
                     throw new IllegalStateException("benchmark step " + it + " produced loss " + r.loss());
                 }
+                if (it == s.warmup() - 1 || s.warmup() == 0 && it == 0) {
+                    rssAfterWarmup = residentKiB();
+                }
                 if (it >= s.warmup()) {
                     phases.add(p);
                     stepMs.add((end - start) / 1e6);
@@ -96,6 +100,11 @@ public final class StepBenchmark {
                         100 * medians[ph.ordinal()] / total[0]);
             }
             out.printf("  %-16s %10.1f ms  %5.1f%%%n", "other (copies)", other, 100 * other / total[0]);
+            long rssEnd = residentKiB();
+            if (rssAfterWarmup > 0 && rssEnd > 0) {
+                out.printf("rss: %.0f MiB after warm-up, %.0f MiB after %d steps (%+.2f MiB/step)%n", rssAfterWarmup / 1024.0,
+                        rssEnd / 1024.0, s.iters(), (rssEnd - rssAfterWarmup) / 1024.0 / s.iters());
+            }
             out.printf("step_ms median=%.1f p10=%.1f p90=%.1f%n", total[0], total[1], total[2]);
             return total;
         }
@@ -146,6 +155,24 @@ public final class StepBenchmark {
             px[i] = (float) (r.nextDouble() * 2 - 1);
         }
         return new TrainingBatch(0, ids, px, new long[] {batch, 3, size, size});
+    }
+
+    /**
+     * Resident set size of this process in KiB (Linux /proc), or -1 where unavailable, after a GC: parameter installs
+     * go through direct buffers that only a GC returns, so without it RSS growth is not a leak signal.
+     */
+    static long residentKiB() {
+        System.gc();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** {median, p10, p90} of the values (nearest rank). */
