@@ -1,60 +1,38 @@
 package org.un2clip.cluster.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.un2clip.model.golden.GoldenSet;
-import org.un2clip.model.objective.StepBenchmark;
+import org.un2clip.model.io.ReadThroughputBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Benchmark programs; speed and memory goals are measured here, never in unit tests. */
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Step.class})
-final class BenchCommand implements Runnable {
+@Command(name = "bench", description = "Benchmark programs (numbers for the README, not tests).",
+        subcommands = {BenchCommand.Weights.class, BenchStepCommand.class})
+final class BenchCommand {
 
-    @Override
-    public void run() {
-        throw new Main.UserError("bench: name a benchmark (step)");
-    }
+    @Command(name = "weights", description = "safetensors read throughput into float tensors vs a raw sequential read.")
+    static final class Weights implements Callable<Integer> {
+        @Option(names = "--size-mb", defaultValue = "1024", description = "File size (default ${DEFAULT-VALUE} MB).")
+        long sizeMb;
 
-    @Command(name = "step", description = {
-            "Time the full un2CLIP training step (VAE encode, encoder forward, noise augmentation, UNet forward,",
-            "backward, AdamW) on random images, with parts built from a golden manifest. Prints the per-phase",
-            "breakdown and, last, step_ms median=X p10=Y p90=Z."})
-    static final class Step implements Callable<Integer> {
-        @Option(names = "--golden", paramLabel = "DIR", description = "Golden directory (default: the shipped public set).")
-        Path golden;
+        @Option(names = "--repeats", defaultValue = "5")
+        int repeats;
 
-        @Option(names = "--iters", defaultValue = "10", description = "Timed steps (default ${DEFAULT-VALUE}).")
-        int iters;
-
-        @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
-        int warmup;
-
-        @Option(names = "--batch", defaultValue = "2", description = "Images per step (default ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(names = "--frozen-dtype", defaultValue = "f32", description = "f32 or f16 for the frozen VAE (default ${DEFAULT-VALUE}).")
-        String frozenDtype;
-
-        @Option(names = "--scale", defaultValue = "public",
-                description = "public: the golden set's parts and weights; larger: 64 px, wider UNet/VAE/ViT with random weights.")
-        String scale;
-
-        @Option(names = "--query-slice", defaultValue = "1024", description = "Attention query slice (default ${DEFAULT-VALUE}).")
-        int querySlice;
+        @Option(names = "--dir", description = "Where to write the file (default: a temporary folder).")
+        Path dir;
 
         @Override
-        public Integer call() {
-            if (iters < 1 || batch < 1 || warmup < 0) {
-                throw new Main.UserError("bench step: --iters and --batch must be >= 1, --warmup >= 0");
-            }
-            StepBenchmark.Scale s = switch (scale) {
-                case "public" -> StepBenchmark.Scale.PUBLIC;
-                case "larger" -> StepBenchmark.Scale.LARGER;
-                default -> throw new Main.UserError("bench step: --scale must be public or larger, got '" + scale + "'");
-            };
-            try (GoldenSet set = GoldenSet.open(golden != null ? golden : ShippedGolden.publicSet())) {
-                StepBenchmark.run(set, new StepBenchmark.Settings(iters, warmup, batch, frozenDtype, s, querySlice), System.out);
+        public Integer call() throws Exception {
+            Path folder = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("un2clip-bench");
+            Path file = folder.resolve("bench.safetensors");
+            try {
+                ReadThroughputBench.writeFile(file, sizeMb << 20);
+                ReadThroughputBench.Result r = ReadThroughputBench.run(file, repeats, System.out::println);
+                System.out.printf("file %d MB: raw sequential read %.2f GB/s, safetensors → float[] %.2f GB/s (%.0f%% of raw)%n",
+                        r.bytes() >> 20, r.rawGBps(), r.tensorGBps(), 100 * r.ratio());
+            } finally {
+                Files.deleteIfExists(file);
             }
             return 0;
         }
