@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,19 +21,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
- * A safetensors file, memory-mapped and read lazily, of any size.
+ * A safetensors file of any size, read lazily: the header at open, each tensor when asked for.
  *
  * <p>The header is validated completely at open: every problem (truncation, a header that is not JSON,
  * unknown dtypes, offsets out of range or overlapping, byte ranges that do not match shape × dtype) is
  * a {@link WeightFileException} naming the file and tensor. Tensor data is copied out of the mapping
- * on purpose: DJL aliases direct buffers, and a tensor must never alias a read-only map.
+ * on purpose into fresh arrays: DJL aliases direct buffers, and a tensor must never alias a reused buffer.
  */
 public final class SafeTensorsFile implements WeightSource {
     /** Real headers are a few hundred KB; anything this large is a corrupt length, not a header. */
     static final long MAX_HEADER_BYTES = 256L << 20;
-    private static final long MAP_WINDOW = 1L << 30;
+    private static final int READ_WINDOW_BYTES = 4 << 20;
+    private static final int PARALLEL_MIN_WINDOWS = 4;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -287,24 +288,39 @@ public final class SafeTensorsFile implements WeightSource {
         void accept(ByteBuffer window, long firstElement);
     }
 
-    /** Maps the tensor in windows of at most 1 GiB (whole elements) so any size can be read. */
+    /**
+     * Hands the tensor's bytes to {@code consumer} in windows of whole elements. Windows come from
+     * positional reads into a reused direct buffer per thread; a large tensor's windows are read on
+     * all cores at once (positional reads are independent), since one thread cannot keep up with the
+     * page cache when every byte must also land in a fresh array.
+     */
     private void forEachWindow(TensorInfo t, WindowConsumer consumer) {
         int elementBytes = t.dtype().bytes();
-        long windowBytes = MAP_WINDOW - (MAP_WINDOW % elementBytes);
-        try {
-            for (long offset = 0; offset < t.byteLength(); offset += windowBytes) {
-                long length = Math.min(windowBytes, t.byteLength() - offset);
-                MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, t.begin() + offset, length);
-                map.order(ByteOrder.LITTLE_ENDIAN);
-                consumer.accept(map, offset / elementBytes);
+        int windowBytes = READ_WINDOW_BYTES - (READ_WINDOW_BYTES % elementBytes);
+        int windows = (int) ((t.byteLength() + windowBytes - 1) / windowBytes);
+        IntStream range = IntStream.range(0, windows);
+        (windows >= PARALLEL_MIN_WINDOWS ? range.parallel() : range).forEach(w -> {
+            long offset = (long) w * windowBytes;
+            int length = (int) Math.min(windowBytes, t.byteLength() - offset);
+            ByteBuffer window = READ_WINDOW.get();
+            window.clear().limit(length);
+            try {
+                while (window.hasRemaining()) {
+                    if (channel.read(window, t.begin() + offset + window.position()) < 0) {
+                        throw new WeightFileException(path, t.name(), "file ends inside the tensor: truncated while reading");
+                    }
+                }
+            } catch (IOException e) {
+                throw new WeightFileException(path, t.name(), "cannot read: " + e, e);
             }
-        } catch (IOException e) {
-            throw new WeightFileException(path, t.name(), "cannot map: " + e, e);
-        } catch (InternalError e) {
-            // The JVM turns SIGBUS on a mapping of a file that shrank under us into InternalError.
-            throw new WeightFileException(path, t.name(), "file changed or was truncated while reading", e);
-        }
+            window.flip();
+            consumer.accept(window, offset / elementBytes);
+        });
     }
+
+    /** One reusable, 8-byte-aligned read window per thread: reading allocates nothing per tensor. */
+    private static final ThreadLocal<ByteBuffer> READ_WINDOW =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(READ_WINDOW_BYTES).order(ByteOrder.LITTLE_ENDIAN));
 
     static void decodeFloats(DType dtype, ByteBuffer src, float[] dst, int offset) {
         int n = src.remaining() / dtype.bytes();
