@@ -36,6 +36,8 @@ public final class ClipBenchmark {
         }
     }
 
+    private static final double MATMUL_SECONDS = 1.0;
+
     private final ClipVisionConfig config;
     private final int iterations;
     private final PrintStream log;
@@ -109,7 +111,10 @@ public final class ClipBenchmark {
                 matmulGflops, peakRss());
     }
 
-    /** DJL matMul throughput on the tower's GEMMs at this batch: (B·N, W)×(W, 3W), (W, W), (W, 4W), (4W, W). */
+    /**
+     * DJL matMul throughput on the tower's GEMMs at this batch: (B·N, W)×(W, 3W), (W, W), (W, 4W), (4W, W), each
+     * repeated for at least {@link #MATMUL_SECONDS} after a warm-up; total FLOPs over total time.
+     */
     private double matmulGflops(NDManager manager, int batch) {
         long rows = (long) batch * config.tokens();
         long w = config.width();
@@ -121,11 +126,12 @@ public final class ClipBenchmark {
                 NDArray a = m.randomNormal(0, 1, new Shape(s[0], s[1]), DataType.FLOAT32);
                 NDArray b = m.randomNormal(0, 1, new Shape(s[1], s[2]), DataType.FLOAT32);
                 a.matMul(b).close();                    // warm-up
-                int reps = 3;
                 long start = System.nanoTime();
-                for (int i = 0; i < reps; i++) {
-                    a.matMul(b).toFloatArray();
-                }
+                int reps = 0;
+                do {
+                    a.matMul(b).close();                // PyTorch CPU ops are synchronous: the product is done here
+                    reps++;
+                } while (System.nanoTime() - start < MATMUL_SECONDS * 1e9);
                 seconds += (System.nanoTime() - start) / 1e9;
                 flops += 2.0 * s[0] * s[1] * s[2] * reps;
             }
