@@ -34,7 +34,8 @@ class ClipVisionSetupTest {
              ClipVision tower = ClipVisionSetup.create(config("clip.vision=infer", "clip.weights=\"" + WEIGHTS + "\"",
                      "clip.resolution=48"), manager)) {
             assertThat(tower.config()).isEqualTo(new ClipVisionConfig(64, 2, 1, 8, 48, 48, Activation.QUICK_GELU));
-            assertThat(tower.params().get("conv1.weight").toFloatArray()).containsExactly(golden.readFloats("visual.conv1.weight"));
+            assertThat(java.util.Arrays.equals(tower.params().get("conv1.weight").toFloatArray(),
+                    golden.readFloats("visual.conv1.weight"))).isTrue();
             assertThat(tower.params().get("positional_embedding").getShape().get(0)).isEqualTo(1 + 36);
         }
     }
