@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmark programs (numbers for the README, not tests).",
-        subcommands = {BenchCommand.Weights.class, BenchStepCommand.class})
+        subcommands = {BenchCommand.Weights.class, BenchClipCommand.class, BenchStepCommand.class})
 final class BenchCommand {
 
     @Command(name = "weights", description = "safetensors read throughput into float tensors vs a raw sequential read.")

@@ -22,6 +22,7 @@ public final class ClipWeights {
     /** Safetensors metadata key holding the tower's {@link ClipVisionConfig#toJson()}. */
     public static final String CONFIG_METADATA = "un2clip.clip_vision_config";
     private static final String POSITIONAL = "positional_embedding";
+    private static final String LOGIT_SCALE = "logit_scale";
 
     private ClipWeights() {}
 
@@ -47,6 +48,26 @@ public final class ClipWeights {
             params.set(name, t.data());
         }
         return format;
+    }
+
+    /**
+     * Loads the text tower from an OpenAI / open_clip CLIP state dict (text keys at the top level:
+     * {@code token_embedding.weight}, {@code positional_embedding}, {@code transformer.*}, {@code ln_final.*},
+     * {@code text_projection}); the image tower ({@code visual.*}) and {@code logit_scale} are skipped. Strict.
+     */
+    public static void loadText(ClipText text, WeightSource checkpoint, String what) {
+        text.params().load(what + " (OpenAI naming, text tower)",
+                checkpoint.renamed(n -> n.startsWith("visual.") || n.equals(LOGIT_SCALE) ? null : n), true);
+    }
+
+    /** Loads both towers and {@code logit_scale} from an OpenAI / open_clip CLIP state dict. */
+    public static void loadModel(ClipModel model, WeightSource checkpoint, String what) {
+        loadVision(model.vision(), checkpoint, what);
+        loadText(model.text(), checkpoint, what);
+        if (!checkpoint.contains(LOGIT_SCALE) || checkpoint.info(LOGIT_SCALE).elementCount() != 1) {
+            throw new StrictLoader.WeightLoadException(what + ": no scalar " + LOGIT_SCALE);
+        }
+        model.setLogitScale(checkpoint.readFloats(LOGIT_SCALE)[0]);
     }
 
     /**
