@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
+import org.un2clip.conf.KeyedRandom;
 import org.un2clip.model.clip.ClipVision;
 import org.un2clip.model.nn.Linear;
 import org.un2clip.model.nn.ParameterTable;
@@ -99,8 +100,7 @@ public final class Un2clipObjective {
             }
         } else {
             // torch.nn.Linear's default: U(-1/√d, 1/√d), drawn from the keyed stream of the run's seed
-            org.un2clip.conf.KeyedRandom r = org.un2clip.conf.KeyedRandom.of(options.seed(), 0, 0,
-                    org.un2clip.conf.KeyedRandom.Purpose.INIT);
+            KeyedRandom r = KeyedRandom.of(options.seed(), 0, 0, KeyedRandom.Purpose.INIT);
             double bound = 1 / Math.sqrt(d);
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
