@@ -4,6 +4,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.un2clip.data.image.ImageEncoder;
@@ -51,4 +53,22 @@ public final class TestImages {
         }
         return out.toByteArray();
     }
+
+    /** A PNG signature + IHDR claiming w x h + IEND: no pixel data at all. */
+    public static byte[] pngHeaderOnly(int w, int h) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        ByteBuffer ihdr = ByteBuffer.allocate(17);
+        ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        b.putInt(13).put(ihdr.array()).putInt(crc(ihdr.array()));
+        b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(crc(new byte[] {'I', 'E', 'N', 'D'}));
+        return b.array();
+    }
+
+    private static int crc(byte[] data) {
+        CRC32 c = new CRC32();
+        c.update(data);
+        return (int) c.getValue();
+    }
+
 }

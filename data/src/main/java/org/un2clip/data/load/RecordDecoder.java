@@ -30,11 +30,12 @@ public final class RecordDecoder {
 
     public DecodedSample decode(int index) throws BadRecordException {
         RawRecord r = source.read(index);
+        // The image first: a broken image is the more useful reason to report than a missing caption.
+        RgbImage image = decoder.decode(r.image(), r.imageExt());
         String caption = r.caption() == null ? null : Captions.decode(r.caption());
         if (captionsRequired && (caption == null || caption.isEmpty())) {
             throw new BadRecordException(SkipReason.MISSING_CAPTION, caption == null ? "no caption" : "empty caption");
         }
-        RgbImage image = decoder.decode(r.image(), r.imageExt());
         return new DecodedSample(index, r.key(), image, caption);
     }
 }

@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -139,7 +138,7 @@ class ImageDecoderTest {
 
     @Test
     void decompressionBombsAreRefusedFromTheHeader() {
-        assertReason(pngHeaderOnly(50_000, 50_000), "png", SkipReason.TOO_MANY_PIXELS);
+        assertReason(TestImages.pngHeaderOnly(50_000, 50_000), "png", SkipReason.TOO_MANY_PIXELS);
         byte[] jpg = TestImages.jpeg(TestImages.smooth(16, 16));
         assertReason(withSofSize(jpg, 60_000, 60_000), "jpg", SkipReason.TOO_MANY_PIXELS);
         ImageDecoder small = new ImageDecoder(399, true);
@@ -212,23 +211,6 @@ class ImageDecoderTest {
         out.put(jpeg, 0, 2).put((byte) 0xFF).put((byte) 0xE1).putShort((short) len).put(new byte[] {'E', 'x', 'i', 'f', 0, 0}).put(body);
         out.put(jpeg, 2, jpeg.length - 2);
         return out.array();
-    }
-
-    /** A PNG signature + IHDR claiming w x h + IEND: no pixel data at all. */
-    static byte[] pngHeaderOnly(int w, int h) {
-        ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
-        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-        ByteBuffer ihdr = ByteBuffer.allocate(17);
-        ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
-        b.putInt(13).put(ihdr.array()).putInt(crc(ihdr.array()));
-        b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(crc(new byte[] {'I', 'E', 'N', 'D'}));
-        return b.array();
-    }
-
-    private static int crc(byte[] data) {
-        CRC32 c = new CRC32();
-        c.update(data);
-        return (int) c.getValue();
     }
 
     /** The JPEG with its SOF0 frame size rewritten. */
