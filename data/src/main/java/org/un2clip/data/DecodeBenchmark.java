@@ -29,7 +29,18 @@ public final class DecodeBenchmark {
         }
     }
 
+    /** A named list of views to produce per image. */
+    public record Layout(String name, List<PixelView> views) {
+    }
+
     private DecodeBenchmark() {
+    }
+
+    /** The measured layouts: the 224 CLIP crop, the 768 VAE crop, and the un²CLIP training pair (768 + 224 from it). */
+    public static List<Layout> standardLayouts(List<PixelView> trainingViews) {
+        return List.of(new Layout("decode+clip224", List.of(new PixelView.OpenAiClip(224))),
+                new Layout("decode+vae768", List.of(new PixelView.Vae(768))),
+                new Layout("decode+train(vae768+clip224)", trainingViews));
     }
 
     /** A deterministic photo-like test image. */
@@ -53,16 +64,15 @@ public final class DecodeBenchmark {
         return new RgbImage(width, height, rgb);
     }
 
-    public static Result run(String layout, List<PixelView> views, byte[] jpeg, int images, int threads, ImageDecoder decoder)
-            throws Exception {
-        ImagePreprocessor pre = new ImagePreprocessor(views);
+    public static Result run(Layout layout, byte[] jpeg, int images, int threads, ImageDecoder decoder) throws Exception {
+        ImagePreprocessor pre = new ImagePreprocessor(layout.views());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             // Warm-up: JIT the decode and resize paths before timing.
             runOnce(pool, pre, decoder, jpeg, Math.max(threads, images / 5), threads);
             long t0 = System.nanoTime();
             runOnce(pool, pre, decoder, jpeg, images, threads);
-            return new Result(layout, threads, images, (System.nanoTime() - t0) / 1e9);
+            return new Result(layout.name(), threads, images, (System.nanoTime() - t0) / 1e9);
         } finally {
             pool.shutdownNow();
         }

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.un2clip.data.DataSettings;
 import org.un2clip.data.DecodeBenchmark;
-import org.un2clip.data.preprocess.PixelView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,16 +36,11 @@ final class BenchCommand {
             DataCommand.requirePositive(images, "--images");
             byte[] jpeg = DecodeBenchmark.testJpeg(width, height);
             System.out.printf("input: %dx%d JPEG, %d bytes; %d cores%n", width, height, jpeg.length, Runtime.getRuntime().availableProcessors());
-            List<Object[]> layouts = List.of(
-                    new Object[] {"decode+clip224", List.of(new PixelView.OpenAiClip(224))},
-                    new Object[] {"decode+vae768", List.of(new PixelView.Vae(768))},
-                    new Object[] {"decode+train(vae768+clip224)", s.trainingViews()});
             System.out.printf("%-32s %8s %8s %10s %14s%n", "layout", "threads", "images", "images/s", "images/s/thread");
             for (int t : threads) {
                 DataCommand.requirePositive(t, "--threads");
-                for (Object[] l : layouts) {
-                    @SuppressWarnings("unchecked")
-                    DecodeBenchmark.Result r = DecodeBenchmark.run((String) l[0], (List<PixelView>) l[1], jpeg, images, t, s.decoder());
+                for (DecodeBenchmark.Layout l : DecodeBenchmark.standardLayouts(s.trainingViews())) {
+                    DecodeBenchmark.Result r = DecodeBenchmark.run(l, jpeg, images, t, s.decoder());
                     System.out.printf("%-32s %8d %8d %10.1f %14.1f%n", r.layout(), t, r.images(), r.imagesPerSecond(), r.imagesPerSecondPerThread());
                 }
             }

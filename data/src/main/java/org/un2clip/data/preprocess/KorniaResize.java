@@ -46,30 +46,45 @@ public final class KorniaResize {
     static float[] blur(float[] in, int channels, int h, int w, float[] ky, float[] kx) {
         float[] tmp = new float[in.length];
         float[] out = new float[in.length];
-        int ry = ky.length / 2;
-        int rx = kx.length / 2;
+        int[][] tapX = taps(w, kx.length);
+        int[][] tapY = taps(h, ky.length);
         for (int c = 0; c < channels; c++) {
             int base = c * h * w;
             for (int y = 0; y < h; y++) {
+                int row = base + y * w;
                 for (int x = 0; x < w; x++) {
+                    int[] t = tapX[x];
                     float s = 0;
                     for (int i = 0; i < kx.length; i++) {
-                        s += kx[i] * in[base + y * w + reflect(x + i - rx, w)];
+                        s += kx[i] * in[row + t[i]];
                     }
-                    tmp[base + y * w + x] = s;
+                    tmp[row + x] = s;
                 }
             }
             for (int y = 0; y < h; y++) {
+                int[] t = tapY[y];
                 for (int x = 0; x < w; x++) {
                     float s = 0;
                     for (int i = 0; i < ky.length; i++) {
-                        s += ky[i] * tmp[base + reflect(y + i - ry, h) * w + x];
+                        s += ky[i] * tmp[base + t[i] * w + x];
                     }
                     out[base + y * w + x] = s;
                 }
             }
         }
         return out;
+    }
+
+    /** For each output index, the reflected source index of each kernel tap. */
+    private static int[][] taps(int n, int k) {
+        int r = k / 2;
+        int[][] t = new int[n][k];
+        for (int x = 0; x < n; x++) {
+            for (int i = 0; i < k; i++) {
+                t[x][i] = reflect(x + i - r, n);
+            }
+        }
+        return t;
     }
 
     static int reflect(int i, int n) {

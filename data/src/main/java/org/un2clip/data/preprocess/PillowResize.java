@@ -16,27 +16,38 @@ public final class PillowResize {
     }
 
     public static RgbImage resize(RgbImage in, int outW, int outH) {
+        return resizeRegion(in, outW, outH, 0, 0, outW, outH);
+    }
+
+    /**
+     * The region (x0, y0, w, h) of {@code resize(in, outW, outH)}, computing only the pixels in it: every
+     * output pixel of a pass depends only on its own weights, so this equals resizing and then cropping.
+     */
+    public static RgbImage resizeRegion(RgbImage in, int outW, int outH, int x0, int y0, int w, int h) {
         if (outW <= 0 || outH <= 0) {
             throw new IllegalArgumentException("bad target size " + outW + "x" + outH);
         }
-        Coefficients horiz = Coefficients.of(in.width(), outW);
-        Coefficients vert = Coefficients.of(in.height(), outH);
-        RgbImage img = in;
-        if (outW != in.width()) {
-            // Only the source rows the vertical pass will read, as Pillow does.
-            int first = vert.bounds[0];
-            int last = vert.bounds[(outH - 1) * 2] + vert.bounds[(outH - 1) * 2 + 1];
-            img = horizontal(img, outW, first, last - first, horiz);
-            if (first != 0) {
-                for (int i = 0; i < outH; i++) {
-                    vert.bounds[i * 2] -= first;
-                }
-            }
+        if (x0 < 0 || y0 < 0 || w <= 0 || h <= 0 || x0 + w > outW || y0 + h > outH) {
+            throw new IllegalArgumentException("region " + x0 + "," + y0 + " " + w + "x" + h + " outside " + outW + "x" + outH);
         }
-        if (outH != in.height()) {
-            img = vertical(img, outH, vert);
+        boolean needHorizontal = outW != in.width();
+        boolean needVertical = outH != in.height();
+        Coefficients vert = needVertical ? Coefficients.of(in.height(), outH) : null;
+        // The source rows the vertical pass reads (as Pillow does, only those are resampled horizontally).
+        int first = needVertical ? vert.bounds[y0 * 2] : y0;
+        int last = needVertical ? vert.bounds[(y0 + h - 1) * 2] + vert.bounds[(y0 + h - 1) * 2 + 1] : y0 + h;
+        RgbImage rows = needHorizontal
+                ? horizontal(in, Coefficients.of(in.width(), outW), x0, w, first, last - first)
+                : crop(in, x0, first, w, last - first);
+        return needVertical ? vertical(rows, vert, y0, h, first) : rows;
+    }
+
+    private static RgbImage crop(RgbImage in, int x0, int y0, int w, int h) {
+        byte[] out = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(in.rgb(), ((y + y0) * in.width() + x0) * 3, out, y * w * 3, w * 3);
         }
-        return img == in ? new RgbImage(in.width(), in.height(), in.rgb().clone()) : img;
+        return new RgbImage(w, h, out);
     }
 
     /** Pillow's bicubic_filter with a = −0.5. */
@@ -103,13 +114,15 @@ public final class PillowResize {
         }
     }
 
-    private static RgbImage horizontal(RgbImage in, int outW, int rowOffset, int rows, Coefficients c) {
+    /** Output columns [x0, x0+w) of the horizontal pass over source rows [rowOffset, rowOffset+rows). */
+    private static RgbImage horizontal(RgbImage in, Coefficients c, int x0, int w, int rowOffset, int rows) {
         byte[] src = in.rgb();
         int inW = in.width();
-        byte[] out = new byte[outW * rows * 3];
+        byte[] out = new byte[w * rows * 3];
         for (int yy = 0; yy < rows; yy++) {
             int rowBase = (yy + rowOffset) * inW * 3;
-            for (int xx = 0; xx < outW; xx++) {
+            for (int ox = 0; ox < w; ox++) {
+                int xx = x0 + ox;
                 int xmin = c.bounds[xx * 2];
                 int xmax = c.bounds[xx * 2 + 1];
                 int kBase = xx * c.ksize;
@@ -123,22 +136,23 @@ public final class PillowResize {
                     ss1 += (src[p + 1] & 0xFF) * k;
                     ss2 += (src[p + 2] & 0xFF) * k;
                 }
-                int d = (yy * outW + xx) * 3;
+                int d = (yy * w + ox) * 3;
                 out[d] = clip8(ss0);
                 out[d + 1] = clip8(ss1);
                 out[d + 2] = clip8(ss2);
             }
         }
-        return new RgbImage(outW, rows, out);
+        return new RgbImage(w, rows, out);
     }
 
-    private static RgbImage vertical(RgbImage in, int outH, Coefficients c) {
+    /** Output rows [y0, y0+h) of the vertical pass; {@code in} holds source rows from {@code firstRow} on. */
+    private static RgbImage vertical(RgbImage in, Coefficients c, int y0, int h, int firstRow) {
         byte[] src = in.rgb();
-        int w = in.width();
-        byte[] out = new byte[w * outH * 3];
-        int stride = w * 3;
-        for (int yy = 0; yy < outH; yy++) {
-            int ymin = c.bounds[yy * 2];
+        int stride = in.width() * 3;
+        byte[] out = new byte[stride * h];
+        for (int oy = 0; oy < h; oy++) {
+            int yy = y0 + oy;
+            int ymin = c.bounds[yy * 2] - firstRow;
             int ymax = c.bounds[yy * 2 + 1];
             int kBase = yy * c.ksize;
             for (int xx = 0; xx < stride; xx++) {
@@ -146,10 +160,10 @@ public final class PillowResize {
                 for (int y = 0; y < ymax; y++) {
                     ss += (src[(y + ymin) * stride + xx] & 0xFF) * c.kk[kBase + y];
                 }
-                out[yy * stride + xx] = clip8(ss);
+                out[oy * stride + xx] = clip8(ss);
             }
         }
-        return new RgbImage(w, outH, out);
+        return new RgbImage(in.width(), h, out);
     }
 
     private static byte clip8(int v) {

@@ -23,16 +23,24 @@ public final class ResizeCrop {
             newH = n;
             newW = (int) ((double) ((long) n * w) / h);
         }
-        RgbImage resized = (newW == w && newH == h) ? img : PillowResize.resize(img, newW, newH);
-        return centerCrop(resized, n);
+        if (newW == w && newH == h) {
+            return centerCrop(img, n);
+        }
+        // Resize then crop, computing only the kept pixels (identical to cropping the full resize).
+        return PillowResize.resizeRegion(img, newW, newH, cropOffset(newW, n), cropOffset(newH, n), n, n);
+    }
+
+    /** torchvision: int(round((size - n) / 2.0)), Python's round half to even. */
+    static int cropOffset(int size, int n) {
+        return (int) Math.rint((size - n) / 2.0);
     }
 
     public static RgbImage centerCrop(RgbImage img, int n) {
         if (img.width() < n || img.height() < n) {
             throw new IllegalArgumentException("image " + img.width() + "x" + img.height() + " smaller than crop " + n);
         }
-        int top = (int) Math.rint((img.height() - n) / 2.0);
-        int left = (int) Math.rint((img.width() - n) / 2.0);
+        int top = cropOffset(img.height(), n);
+        int left = cropOffset(img.width(), n);
         if (top == 0 && left == 0 && img.width() == n && img.height() == n) {
             return img;
         }

@@ -58,6 +58,22 @@ class PillowResizeTest {
     }
 
     @Test
+    void regionEqualsCroppingTheFullResize() {
+        RgbImage in = TestImages.random(50, 37, 4);
+        for (int[] size : new int[][] {{67, 50}, {20, 15}, {50, 90}, {31, 37}}) {
+            RgbImage full = PillowResize.resize(in, size[0], size[1]);
+            RgbImage region = PillowResize.resizeRegion(in, size[0], size[1], 3, 5, size[0] - 7, size[1] - 9);
+            for (int y = 0; y < region.height(); y++) {
+                for (int x = 0; x < region.width(); x++) {
+                    for (int c = 0; c < 3; c++) {
+                        assertThat(region.get(x, y, c)).isEqualTo(full.get(x + 3, y + 5, c));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void sameSizeIsACopy() {
         RgbImage in = TestImages.random(5, 4, 9);
         RgbImage out = PillowResize.resize(in, 5, 4);
