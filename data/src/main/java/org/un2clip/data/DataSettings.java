@@ -1,22 +1,32 @@
 package org.un2clip.data;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.util.List;
 import org.un2clip.data.image.ImageDecoder;
 import org.un2clip.data.preprocess.PixelView;
+import org.un2clip.data.source.SampleSource;
+import org.un2clip.data.source.ShardIndexCache;
+import org.un2clip.data.source.Sources;
 
 /** The {@code data} section of the configuration, typed (keys documented in conf/defaults.conf). */
 public record DataSettings(List<String> paths, String captionsFile, boolean captionsRequired, int imageSize, int clipSize,
                            boolean clipAntialias, int decodeThreads, int prefetch, long maxPixels, boolean exifOrientation,
-                           int keepBadRecords, int synthImageSize, int synthShardSize) {
+                           String indexCache, int keepBadRecords, int synthImageSize, int synthShardSize) {
 
     public static DataSettings from(Config root) {
         Config c = root.getConfig("data");
         return new DataSettings(c.getStringList("paths"), c.getString("captions-file"), c.getBoolean("captions-required"),
                 positive(c, "image-size"), positive(c, "clip-size"), c.getBoolean("clip-antialias"),
                 positive(c, "decode-threads"), positive(c, "prefetch"), c.getLong("max-pixels"),
-                c.getBoolean("exif-orientation"), c.getInt("keep-bad-records"),
+                c.getBoolean("exif-orientation"), c.getString("index-cache"), c.getInt("keep-bad-records"),
                 positive(c, "synth.image-size"), positive(c, "synth.shard-size"));
+    }
+
+    /** Opens {@code paths} (the configured ones when empty) with the configured captions file and index cache. */
+    public SampleSource open(List<String> paths, SkipLedger ledger) {
+        return Sources.open(paths.isEmpty() ? this.paths : paths, captionsFile.isEmpty() ? null : Path.of(captionsFile),
+                indexCache.isEmpty() ? null : new ShardIndexCache(Path.of(indexCache)), ledger);
     }
 
     public ImageDecoder decoder() {

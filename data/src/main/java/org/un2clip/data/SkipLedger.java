@@ -32,7 +32,11 @@ public final class SkipLedger {
     }
 
     public void skip(String source, String key, SkipReason reason, String detail) {
-        SkippedRecord r = new SkippedRecord(source, key, reason, detail);
+        skip(new SkippedRecord(source, key, reason, detail));
+    }
+
+    public void skip(SkippedRecord r) {
+        SkipReason reason = r.reason();
         synchronized (this) {
             counts.merge(reason, 1L, Long::sum);
             if (kept.size() < keep) {
@@ -58,7 +62,9 @@ public final class SkipLedger {
 
     /** Counts per reason, in the enum's order, only reasons that occurred. */
     public synchronized Map<SkipReason, Long> counts() {
-        return Collections.unmodifiableMap(new EnumMap<>(counts.isEmpty() ? new EnumMap<>(SkipReason.class) : counts));
+        Map<SkipReason, Long> copy = new EnumMap<>(SkipReason.class);
+        copy.putAll(counts);
+        return Collections.unmodifiableMap(copy);
     }
 
     /** The first skipped records (up to the ledger's limit), in the order they were found. */

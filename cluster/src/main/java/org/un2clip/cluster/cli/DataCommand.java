@@ -10,6 +10,7 @@ import org.un2clip.data.SkipLedger;
 import org.un2clip.data.SkipReason;
 import org.un2clip.data.SkippedRecord;
 import org.un2clip.data.source.DataSourceException;
+import org.un2clip.data.source.SampleSource;
 import org.un2clip.data.synth.PairBenchmarkWriter;
 import org.un2clip.data.synth.SynthDatasetWriter;
 import picocli.CommandLine.Command;
@@ -44,8 +45,8 @@ final class DataCommand {
             DataSettings s = config.settings();
             SkipLedger ledger = new SkipLedger(s.keepBadRecords(), false);
             DatasetVerifier.Report report;
-            try {
-                report = DatasetVerifier.verify(paths, s.decoder(), captionsRequired || s.captionsRequired(),
+            try (SampleSource source = s.open(paths, ledger)) {
+                report = DatasetVerifier.verify(source, s.decoder(), captionsRequired || s.captionsRequired(),
                         Runtime.getRuntime().availableProcessors(), ledger);
             } catch (DataSourceException e) {
                 throw new Main.UserError(e.getMessage());

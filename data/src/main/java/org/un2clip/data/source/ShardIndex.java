@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.un2clip.data.SkipLedger;
 import org.un2clip.data.SkipReason;
+import org.un2clip.data.SkippedRecord;
 import org.un2clip.data.tar.TarEntry;
 import org.un2clip.data.tar.TarFormatException;
 import org.un2clip.data.tar.TarPaths;
@@ -25,7 +26,7 @@ import org.un2clip.data.tar.TarReader;
  * <p>Grouping follows WebDataset: a member's key is its path up to the first dot of its file name, the rest
  * is its extension; consecutive members with the same key form one sample. Members that point outside the
  * shard, keys without an image, and the sample the shard breaks in (truncated or corrupt tar) are skipped and
- * counted in the ledger.
+ * recorded in {@link #skipped()}, and reported to the ledger whenever the index is opened.
  */
 public final class ShardIndex {
     /** A member's place in the shard file; length -1 means absent. */
@@ -43,10 +44,33 @@ public final class ShardIndex {
 
     private final Path shard;
     private final List<Entry> entries;
+    private final List<SkippedRecord> skipped;
 
-    private ShardIndex(Path shard, List<Entry> entries) {
+    ShardIndex(Path shard, List<Entry> entries, List<SkippedRecord> skipped) {
         this.shard = shard;
         this.entries = List.copyOf(entries);
+        this.skipped = List.copyOf(skipped);
+    }
+
+    /** The records the scan left out (unsafe paths, keys without image, where the tar broke). */
+    public List<SkippedRecord> skipped() {
+        return skipped;
+    }
+
+    /**
+     * The index of a shard: from the cache when it holds one for this exact file (path, size, mtime), else
+     * by scanning (and then stored in the cache). The scan's skipped records go to the ledger either way.
+     */
+    public static ShardIndex open(Path shard, ShardIndexCache cache, SkipLedger ledger) {
+        ShardIndex index = cache == null ? null : cache.load(shard);
+        if (index == null) {
+            index = scanQuietly(shard);
+            if (cache != null) {
+                cache.save(index);
+            }
+        }
+        index.skipped().forEach(ledger::skip);
+        return index;
     }
 
     public Path shard() {
@@ -59,6 +83,10 @@ public final class ShardIndex {
 
     /** Scans a shard file's headers. A file that cannot be opened at all raises {@link DataSourceException}. */
     public static ShardIndex scan(Path shard, SkipLedger ledger) {
+        return open(shard, null, ledger);
+    }
+
+    private static ShardIndex scanQuietly(Path shard) {
         InputStream in;
         try {
             in = new BufferedInputStream(Files.newInputStream(shard), 1 << 16);
@@ -66,15 +94,16 @@ public final class ShardIndex {
             throw new DataSourceException("cannot open shard " + shard + ": " + e.getMessage(), e);
         }
         try (TarReader tar = new TarReader(in)) {
-            return scan(shard, tar, ledger);
+            return scan(shard, tar);
         } catch (IOException e) {
             throw new DataSourceException("cannot read shard " + shard + ": " + e.getMessage(), e);
         }
     }
 
-    static ShardIndex scan(Path shard, TarReader tar, SkipLedger ledger) {
+    static ShardIndex scan(Path shard, TarReader tar) {
         String source = shard.toString();
         List<Entry> out = new ArrayList<>();
+        List<SkippedRecord> skipped = new ArrayList<>();
         Group group = null;
         try {
             TarEntry e;
@@ -83,7 +112,7 @@ public final class ShardIndex {
                     continue;
                 }
                 if (!TarPaths.isSafe(e.name())) {
-                    ledger.skip(source, e.name(), SkipReason.UNSAFE_PATH, "member " + e.name());
+                    skipped.add(new SkippedRecord(source, e.name(), SkipReason.UNSAFE_PATH, "member " + e.name()));
                     continue;
                 }
                 String[] keyExt = keyAndExtension(e.name());
@@ -92,28 +121,28 @@ public final class ShardIndex {
                 }
                 if (group == null || !group.key.equals(keyExt[0])) {
                     if (group != null) {
-                        group.finish(source, out, ledger);
+                        group.finish(source, out, skipped);
                     }
                     group = new Group(keyExt[0]);
                 }
                 if (e.size() > Integer.MAX_VALUE - 16) {
-                    ledger.skip(source, keyExt[0], SkipReason.UNREADABLE, "member " + e.name() + " is too large: " + e.size() + " bytes");
+                    skipped.add(new SkippedRecord(source, keyExt[0], SkipReason.UNREADABLE, "member " + e.name() + " is too large: " + e.size() + " bytes"));
                     group.broken = true;
                     continue;
                 }
                 group.members.putIfAbsent(keyExt[1].toLowerCase(Locale.ROOT), new Member(e.dataOffset(), (int) e.size()));
             }
             if (group != null) {
-                group.finish(source, out, ledger);
+                group.finish(source, out, skipped);
             }
         } catch (TarFormatException e) {
             String key = group != null ? group.key : e.member() != null ? e.member() : "(header at end)";
-            ledger.skip(source, key, e.truncated() ? SkipReason.TRUNCATED_TAR : SkipReason.CORRUPT_TAR, e.getMessage());
+            skipped.add(new SkippedRecord(source, key, e.truncated() ? SkipReason.TRUNCATED_TAR : SkipReason.CORRUPT_TAR, e.getMessage()));
         } catch (IOException e) {
             String key = group != null ? group.key : "(shard)";
-            ledger.skip(source, key, SkipReason.UNREADABLE, e.getMessage());
+            skipped.add(new SkippedRecord(source, key, SkipReason.UNREADABLE, e.getMessage()));
         }
-        return new ShardIndex(shard, out);
+        return new ShardIndex(shard, out, skipped);
     }
 
     /** WebDataset's split: key = directory + file name up to its first dot; extension = the rest. */
@@ -135,7 +164,7 @@ public final class ShardIndex {
             this.key = key;
         }
 
-        void finish(String source, List<Entry> out, SkipLedger ledger) {
+        void finish(String source, List<Entry> out, List<SkippedRecord> skipped) {
             if (broken) {
                 return;
             }
@@ -147,7 +176,7 @@ public final class ShardIndex {
                     return;
                 }
             }
-            ledger.skip(source, key, SkipReason.MISSING_IMAGE, "members " + members.keySet());
+            skipped.add(new SkippedRecord(source, key, SkipReason.MISSING_IMAGE, "members " + members.keySet()));
         }
     }
 }

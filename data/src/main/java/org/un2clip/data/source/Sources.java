@@ -18,18 +18,21 @@ public final class Sources {
     }
 
     public static SampleSource open(List<String> specs, SkipLedger ledger) {
-        return open(specs, null, ledger);
+        return open(specs, null, null, ledger);
     }
 
-    /** As {@link #open(List, SkipLedger)}, with a captions file for image folders (null: look in the folder). */
-    public static SampleSource open(List<String> specs, Path captionsFile, SkipLedger ledger) {
+    /**
+     * As {@link #open(List, SkipLedger)}, with a captions file for image folders (null: look in the folder) and a
+     * shard index cache (null: scan every shard's headers).
+     */
+    public static SampleSource open(List<String> specs, Path captionsFile, ShardIndexCache cache, SkipLedger ledger) {
         if (specs.isEmpty()) {
             throw new DataSourceException("no data paths given (data.paths)");
         }
         List<SampleSource> parts = new ArrayList<>();
         try {
             for (String spec : specs) {
-                parts.addAll(openOne(spec, captionsFile, ledger));
+                parts.addAll(openOne(spec, captionsFile, cache, ledger));
             }
         } catch (RuntimeException e) {
             parts.forEach(SampleSource::close);
@@ -38,7 +41,7 @@ public final class Sources {
         return parts.size() == 1 ? parts.get(0) : new ConcatSource(parts);
     }
 
-    static List<SampleSource> openOne(String spec, Path captionsFile, SkipLedger ledger) {
+    static List<SampleSource> openOne(String spec, Path captionsFile, ShardIndexCache cache, SkipLedger ledger) {
         List<String> expanded;
         try {
             expanded = ShardPatterns.expand(spec);
@@ -53,10 +56,10 @@ public final class Sources {
                 if (shards.isEmpty()) {
                     out.add(ImageFolderSource.open(p, captionsFile));
                 } else {
-                    shards.forEach(shard -> out.add(new WebDatasetSource(ShardIndex.scan(shard, ledger))));
+                    shards.forEach(shard -> out.add(new WebDatasetSource(ShardIndex.open(shard, cache, ledger))));
                 }
             } else if (Files.isRegularFile(p) && s.toLowerCase().endsWith(".tar")) {
-                out.add(new WebDatasetSource(ShardIndex.scan(p, ledger)));
+                out.add(new WebDatasetSource(ShardIndex.open(p, cache, ledger)));
             } else if (!Files.exists(p)) {
                 throw new DataSourceException("no such file or folder: " + s);
             } else {

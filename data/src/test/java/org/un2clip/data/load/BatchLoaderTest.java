@@ -101,7 +101,10 @@ class BatchLoaderTest {
     void verifierCountsTheSameWayWithoutCaptionsRequired() throws Exception {
         Path shard = shardWithEveryBadCase();
         SkipLedger ledger = new SkipLedger(100, false);
-        DatasetVerifier.Report r = DatasetVerifier.verify(List.of(shard.toString()), new ImageDecoder(89_478_485L, true), false, 2, ledger);
+        DatasetVerifier.Report r;
+        try (SampleSource src = Sources.open(List.of(shard.toString()), ledger)) {
+            r = DatasetVerifier.verify(src, new ImageDecoder(89_478_485L, true), false, 2, ledger);
+        }
         assertThat(r.ok()).isEqualTo(4); // g0, g1, g2, nocaption (captions not required)
         assertThat(r.bad()).isEqualTo(8);
         assertThat(ledger.count(SkipReason.MISSING_CAPTION)).isZero();

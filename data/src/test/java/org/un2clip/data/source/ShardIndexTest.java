@@ -88,6 +88,32 @@ class ShardIndexTest {
     }
 
     @Test
+    void indexCacheServesTheSameIndexAndSkipsUntilTheShardChanges() throws Exception {
+        byte[] jpg = TestImages.jpeg(TestImages.smooth(8, 8));
+        Path p = shard("s.tar", "a.jpg", jpg, "a.txt", "cap", "../evil.jpg", jpg, "b.jpg", jpg);
+        ShardIndexCache cache = new ShardIndexCache(dir.resolve("cache"));
+        assertThat(cache.load(p)).isNull();
+        SkipLedger first = new SkipLedger();
+        ShardIndex scanned = ShardIndex.open(p, cache, first);
+        ShardIndex cached = cache.load(p);
+        assertThat(cached).isNotNull();
+        assertThat(cached.entries()).isEqualTo(scanned.entries());
+        assertThat(cached.skipped()).isEqualTo(scanned.skipped());
+        SkipLedger second = new SkipLedger();
+        ShardIndex.open(p, cache, second);
+        assertThat(second.records()).isEqualTo(first.records());
+        assertThat(second.count(SkipReason.UNSAFE_PATH)).isEqualTo(1);
+
+        Files.write(cache.fileFor(p), new byte[] {1, 2, 3});
+        assertThat(cache.load(p)).as("damaged cache file is ignored").isNull();
+        ShardIndex.open(p, cache, new SkipLedger());
+        shard("s.tar", "a.jpg", jpg);
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertThat(cache.load(p)).as("changed shard misses the cache").isNull();
+        assertThat(ShardIndex.open(p, cache, new SkipLedger()).entries()).hasSize(1);
+    }
+
+    @Test
     void shardPatternsExpand() {
         assertThat(ShardPatterns.expand("cc3m-{00000..00003}.tar"))
                 .containsExactly("cc3m-00000.tar", "cc3m-00001.tar", "cc3m-00002.tar", "cc3m-00003.tar");
