@@ -1,5 +1,8 @@
 package org.un2clip.data.mmvp;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,11 +76,11 @@ public final class MmvpScorer {
         return dot / Math.sqrt(na * nb);
     }
 
-    private RgbImage load(java.nio.file.Path file) {
+    private RgbImage load(Path file) {
         try {
-            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            byte[] bytes = Files.readAllBytes(file);
             return decoder.decode(bytes, ImageExtensions.extensionOf(file.getFileName().toString()));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new DataSourceException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (BadRecordException e) {
             throw new DataSourceException("bad benchmark image " + file + ": " + e.reason().label() + " (" + e.getMessage() + ")", e);
