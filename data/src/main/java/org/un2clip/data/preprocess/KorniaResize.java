@@ -48,27 +48,37 @@ public final class KorniaResize {
         float[] out = new float[in.length];
         int[][] tapX = taps(w, kx.length);
         int[][] tapY = taps(h, ky.length);
+        int rx = kx.length / 2;
         for (int c = 0; c < channels; c++) {
             int base = c * h * w;
             for (int y = 0; y < h; y++) {
                 int row = base + y * w;
                 for (int x = 0; x < w; x++) {
-                    int[] t = tapX[x];
                     float s = 0;
-                    for (int i = 0; i < kx.length; i++) {
-                        s += kx[i] * in[row + t[i]];
+                    if (x >= rx && x < w - rx) {
+                        int from = row + x - rx;
+                        for (int i = 0; i < kx.length; i++) {
+                            s += kx[i] * in[from + i];
+                        }
+                    } else {
+                        int[] t = tapX[x];
+                        for (int i = 0; i < kx.length; i++) {
+                            s += kx[i] * in[row + t[i]];
+                        }
                     }
                     tmp[row + x] = s;
                 }
             }
+            // Row-wise accumulation, taps in the same order as a per-pixel loop: the same float sums.
             for (int y = 0; y < h; y++) {
                 int[] t = tapY[y];
-                for (int x = 0; x < w; x++) {
-                    float s = 0;
-                    for (int i = 0; i < ky.length; i++) {
-                        s += ky[i] * tmp[base + t[i] * w + x];
+                int dst = base + y * w;
+                for (int i = 0; i < ky.length; i++) {
+                    float k = ky[i];
+                    int src = base + t[i] * w;
+                    for (int x = 0; x < w; x++) {
+                        out[dst + x] += k * tmp[src + x];
                     }
-                    out[base + y * w + x] = s;
                 }
             }
         }

@@ -150,17 +150,24 @@ public final class PillowResize {
         byte[] src = in.rgb();
         int stride = in.width() * 3;
         byte[] out = new byte[stride * h];
+        int[] acc = new int[stride];
         for (int oy = 0; oy < h; oy++) {
             int yy = y0 + oy;
             int ymin = c.bounds[yy * 2] - firstRow;
             int ymax = c.bounds[yy * 2 + 1];
             int kBase = yy * c.ksize;
-            for (int xx = 0; xx < stride; xx++) {
-                int ss = 1 << (PRECISION_BITS - 1);
-                for (int y = 0; y < ymax; y++) {
-                    ss += (src[(y + ymin) * stride + xx] & 0xFF) * c.kk[kBase + y];
+            // Row by row into integer accumulators: the same exact sums as Pillow's per-pixel loop.
+            java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
+            for (int y = 0; y < ymax; y++) {
+                int k = c.kk[kBase + y];
+                int row = (y + ymin) * stride;
+                for (int xx = 0; xx < stride; xx++) {
+                    acc[xx] += (src[row + xx] & 0xFF) * k;
                 }
-                out[oy * stride + xx] = clip8(ss);
+            }
+            int base = oy * stride;
+            for (int xx = 0; xx < stride; xx++) {
+                out[base + xx] = clip8(acc[xx]);
             }
         }
         return new RgbImage(in.width(), h, out);

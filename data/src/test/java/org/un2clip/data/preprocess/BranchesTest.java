@@ -68,6 +68,41 @@ class BranchesTest {
     }
 
     @Test
+    void blurMatchesADirectTwoDimensionalGaussianWithReflectPadding() {
+        int h = 11;
+        int w = 14;
+        float[] img = new float[h * w];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < img.length; i++) {
+            img[i] = r.nextFloat() * 2 - 1;
+        }
+        double sigma = 1.2142857;
+        float[] k = KorniaResize.kernel(sigma);
+        float[] fast = KorniaResize.blur(img, 1, h, w, k, k);
+        // Independently: the 2-D kernel exp(-(dx² + dy²) / 2σ²), normalised, padded by reflection (numpy "reflect").
+        int rad = 2;
+        double norm = 0;
+        for (int dy = -rad; dy <= rad; dy++) {
+            for (int dx = -rad; dx <= rad; dx++) {
+                norm += Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma));
+            }
+        }
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double s = 0;
+                for (int dy = -rad; dy <= rad; dy++) {
+                    for (int dx = -rad; dx <= rad; dx++) {
+                        int yy = Math.abs(y + dy) >= h ? 2 * (h - 1) - (y + dy) : Math.abs(y + dy);
+                        int xx = Math.abs(x + dx) >= w ? 2 * (w - 1) - (x + dx) : Math.abs(x + dx);
+                        s += Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma)) / norm * img[yy * w + xx];
+                    }
+                }
+                assertThat((double) fast[y * w + x]).as("(%d, %d)", x, y).isCloseTo(s, within(2e-6));
+            }
+        }
+    }
+
+    @Test
     void torchBicubicAlignCornersHandValues() {
         // 1-D [0, 1, 0, 0] -> 7 with align_corners: out[1] sits at 0.5: weights (-.09375, .59375, .59375, -.09375)
         // on inputs (in[0] clamped, in[0], in[1], in[2]) = (0, 0, 1, 0) -> .59375; out[2] sits on in[1] exactly.
