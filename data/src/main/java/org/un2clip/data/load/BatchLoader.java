@@ -1,7 +1,9 @@
 package org.un2clip.data.load;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -19,10 +21,11 @@ import org.un2clip.data.source.SampleLocation;
 
 /**
  * Loads a sequence of sample-index batches (a rank's shares of successive steps) with bounded memory: a
- * producer thread fans each batch out to {@code decodeThreads} decode threads, assembles it in share order,
+ * producer thread fans batches out to {@code decodeThreads} decode threads, assembles each in share order,
  * and puts it into a queue of {@code prefetch} batches; when the queue is full the producer blocks
- * (back-pressure), so at most prefetch + 1 batches exist at once. Bad records are skipped, counted in the
- * ledger and logged; the batch comes out with the rest.
+ * (back-pressure), so at most prefetch + 1 batches (decoding, ready or waiting to be queued) plus the one
+ * the consumer holds exist at once. Bad records are skipped, counted in the ledger and logged; the batch
+ * comes out with the rest.
  */
 public final class BatchLoader implements AutoCloseable {
     private static final Object END = new Object();
@@ -33,6 +36,7 @@ public final class BatchLoader implements AutoCloseable {
     private final ExecutorService decoders;
     private final BlockingQueue<Object> queue;
     private final Thread producer;
+    private final int capacity;
     private volatile boolean closed;
     private boolean ended;
 
@@ -45,6 +49,7 @@ public final class BatchLoader implements AutoCloseable {
         this.preprocessor = preprocessor;
         this.ledger = ledger;
         this.queue = new ArrayBlockingQueue<>(prefetch);
+        this.capacity = prefetch;
         AtomicInteger n = new AtomicInteger();
         this.decoders = Executors.newFixedThreadPool(decodeThreads, r -> {
             Thread t = new Thread(r, "un2clip-decode-" + n.incrementAndGet());
@@ -78,11 +83,23 @@ public final class BatchLoader implements AutoCloseable {
         return queue.size();
     }
 
+    /**
+     * Keeps up to prefetch + 1 batches between decoding and the queue: a new batch starts decoding while
+     * earlier ones finish (so small per-rank batches still keep every decode thread busy), but never while
+     * that many are already waiting.
+     */
     private void produce(Iterator<int[]> batches) {
+        Deque<InFlight> inFlight = new ArrayDeque<>();
         try {
             long index = 0;
-            while (!closed && batches.hasNext()) {
-                queue.put(load(index++, batches.next()));
+            while (!closed) {
+                while (inFlight.size() + queue.size() < capacity + 1 && batches.hasNext()) {
+                    inFlight.add(start(index++, batches.next()));
+                }
+                if (inFlight.isEmpty()) {
+                    break;
+                }
+                queue.put(finish(inFlight.poll()));
             }
             if (!closed) {
                 queue.put(END);
@@ -100,8 +117,16 @@ public final class BatchLoader implements AutoCloseable {
         }
     }
 
-    /** Loads one batch: decode + preprocess in parallel, then compact away the skipped samples. */
+    /** Loads one batch now: decode + preprocess in parallel, then compact away the skipped samples. */
     public LoadedBatch load(long batchIndex, int[] samples) throws InterruptedException {
+        return finish(start(batchIndex, samples));
+    }
+
+    /** A batch whose samples are being decoded. */
+    private record InFlight(long batchIndex, int[] samples, String[] captions, float[][] pixels, boolean[] ok, List<Future<?>> futures) {
+    }
+
+    private InFlight start(long batchIndex, int[] samples) {
         List<PixelView> views = preprocessor.views();
         float[][] pixels = new float[views.size()][];
         for (int v = 0; v < views.size(); v++) {
@@ -124,14 +149,18 @@ public final class BatchLoader implements AutoCloseable {
                 }
             }));
         }
-        for (Future<?> f : futures) {
+        return new InFlight(batchIndex, samples, captions, pixels, ok, futures);
+    }
+
+    private LoadedBatch finish(InFlight b) throws InterruptedException {
+        for (Future<?> f : b.futures()) {
             try {
                 f.get();
             } catch (ExecutionException e) {
                 throw new DataLoadException("decode thread failed", e.getCause());
             }
         }
-        return compact(batchIndex, samples, captions, views, pixels, ok);
+        return compact(b.batchIndex(), b.samples(), b.captions(), preprocessor.views(), b.pixels(), b.ok());
     }
 
     private static LoadedBatch compact(long batchIndex, int[] samples, String[] captions, List<PixelView> views,
