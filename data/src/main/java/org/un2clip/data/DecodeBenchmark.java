@@ -1,5 +1,7 @@
 package org.un2clip.data;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,14 +20,21 @@ import org.un2clip.data.preprocess.PixelView;
  * quality 90, the size of a typical CC3M image), per layout: images per second in total and per thread.
  */
 public final class DecodeBenchmark {
-    /** One measured layout. */
-    public record Result(String layout, int threads, int images, double seconds) {
+    /**
+     * One measured layout: wall-clock time, and the CPU time the worker threads used. Images per CPU-second
+     * is the per-core throughput even on a machine shared with other work (where wall time is inflated).
+     */
+    public record Result(String layout, int threads, int images, double seconds, double cpuSeconds) {
         public double imagesPerSecond() {
             return images / seconds;
         }
 
         public double imagesPerSecondPerThread() {
             return imagesPerSecond() / threads;
+        }
+
+        public double imagesPerCpuSecond() {
+            return images / cpuSeconds;
         }
     }
 
@@ -71,19 +80,22 @@ public final class DecodeBenchmark {
             // Warm-up: JIT the decode and resize paths before timing.
             runOnce(pool, pre, decoder, jpeg, Math.max(threads, images / 5), threads);
             long t0 = System.nanoTime();
-            runOnce(pool, pre, decoder, jpeg, images, threads);
-            return new Result(layout.name(), threads, images, (System.nanoTime() - t0) / 1e9);
+            long cpuNanos = runOnce(pool, pre, decoder, jpeg, images, threads);
+            return new Result(layout.name(), threads, images, (System.nanoTime() - t0) / 1e9, cpuNanos / 1e9);
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static void runOnce(ExecutorService pool, ImagePreprocessor pre, ImageDecoder decoder, byte[] jpeg, int images, int threads)
+    /** Runs the images on the threads; returns the CPU nanoseconds the threads used. */
+    private static long runOnce(ExecutorService pool, ImagePreprocessor pre, ImageDecoder decoder, byte[] jpeg, int images, int threads)
             throws Exception {
-        List<Future<?>> fs = new ArrayList<>();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        List<Future<Long>> fs = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int share = images / threads + (t < images % threads ? 1 : 0);
-            Callable<Void> task = () -> {
+            Callable<Long> task = () -> {
+                long cpu0 = mx.getCurrentThreadCpuTime();
                 float[][] out = new float[pre.views().size()][];
                 for (int v = 0; v < out.length; v++) {
                     out[v] = new float[pre.views().get(v).length()];
@@ -91,13 +103,15 @@ public final class DecodeBenchmark {
                 for (int i = 0; i < share; i++) {
                     pre.apply(decoder.decode(jpeg, "jpg"), out, 0);
                 }
-                return null;
+                return mx.getCurrentThreadCpuTime() - cpu0;
             };
             fs.add(pool.submit(task));
         }
-        for (Future<?> f : fs) {
-            f.get();
+        long cpu = 0;
+        for (Future<Long> f : fs) {
+            cpu += f.get();
         }
+        return cpu;
     }
 
     public static byte[] testJpeg(int width, int height) {

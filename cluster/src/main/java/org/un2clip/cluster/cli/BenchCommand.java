@@ -13,7 +13,8 @@ final class BenchCommand {
 
     @Command(name = "data", description = {
             "Decode + preprocess throughput of a photo-like JPEG (default 500x375): OpenAI CLIP 224 crop, the 768 VAE crop,",
-            "and the un²CLIP training layout (768 VAE + Stability CLIP 224 from it); images/s in total and per thread."})
+            "and the un²CLIP training layout (768 VAE + Stability CLIP 224 from it); images/s in total and per thread,",
+            "and images per CPU-second of the decode threads (the per-core rate, also on a busy machine)."})
     static final class Data implements Callable<Integer> {
         @Option(names = "--images", defaultValue = "200", description = "Images per measurement (default ${DEFAULT-VALUE}).")
         int images;
@@ -36,12 +37,14 @@ final class BenchCommand {
             DataCommand.requirePositive(images, "--images");
             byte[] jpeg = DecodeBenchmark.testJpeg(width, height);
             System.out.printf("input: %dx%d JPEG, %d bytes; %d cores%n", width, height, jpeg.length, Runtime.getRuntime().availableProcessors());
-            System.out.printf("%-32s %8s %8s %10s %14s%n", "layout", "threads", "images", "images/s", "images/s/thread");
+            System.out.printf("%-32s %8s %8s %10s %16s %16s%n", "layout", "threads", "images", "images/s", "images/s/thread",
+                    "images/cpu-s");
             for (int t : threads) {
                 DataCommand.requirePositive(t, "--threads");
                 for (DecodeBenchmark.Layout l : DecodeBenchmark.standardLayouts(s.trainingViews())) {
                     DecodeBenchmark.Result r = DecodeBenchmark.run(l, jpeg, images, t, s.decoder());
-                    System.out.printf("%-32s %8d %8d %10.1f %14.1f%n", r.layout(), t, r.images(), r.imagesPerSecond(), r.imagesPerSecondPerThread());
+                    System.out.printf("%-32s %8d %8d %10.1f %16.1f %16.1f%n", r.layout(), t, r.images(), r.imagesPerSecond(),
+                            r.imagesPerSecondPerThread(), r.imagesPerCpuSecond());
                 }
             }
             return 0;
