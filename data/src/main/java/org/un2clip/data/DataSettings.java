@@ -4,7 +4,13 @@ import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.List;
 import org.un2clip.data.image.ImageDecoder;
+import org.un2clip.data.load.BatchLoader;
+import org.un2clip.data.load.RankBatches;
+import org.un2clip.data.load.RecordDecoder;
+import org.un2clip.data.preprocess.ImagePreprocessor;
 import org.un2clip.data.preprocess.PixelView;
+import org.un2clip.data.sampler.GlobalSampler;
+import org.un2clip.data.sampler.SamplerState;
 import org.un2clip.data.source.SampleSource;
 import org.un2clip.data.source.ShardIndexCache;
 import org.un2clip.data.source.Sources;
@@ -27,6 +33,16 @@ public record DataSettings(List<String> paths, String captionsFile, boolean capt
     public SampleSource open(List<String> paths, SkipLedger ledger) {
         return Sources.open(paths.isEmpty() ? this.paths : paths, captionsFile.isEmpty() ? null : Path.of(captionsFile),
                 indexCache.isEmpty() ? null : new ShardIndexCache(Path.of(indexCache)), ledger);
+    }
+
+    /**
+     * A rank's loader for the un²CLIP training layout: its shares of {@code steps} steps from {@code from},
+     * decoded with this section's decoder, threads and prefetch.
+     */
+    public BatchLoader trainingLoader(SampleSource source, GlobalSampler sampler, SamplerState from, int worldSize, int rank,
+                                      long steps, SkipLedger ledger) {
+        return new BatchLoader(new RecordDecoder(source, decoder(), captionsRequired), new ImagePreprocessor(trainingViews()),
+                ledger, new RankBatches(sampler, from, worldSize, rank, steps), decodeThreads, prefetch);
     }
 
     public ImageDecoder decoder() {

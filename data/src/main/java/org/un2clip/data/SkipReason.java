@@ -24,6 +24,8 @@ public enum SkipReason {
     TRUNCATED_TAR("truncated tar"),
     /** A tar header whose checksum or fields are wrong: the rest of the shard is unreadable. */
     CORRUPT_TAR("corrupt tar header"),
+    /** The image decoded but cannot be preprocessed (e.g. an aspect ratio so extreme the resize overflows). */
+    UNUSABLE_IMAGE("image cannot be preprocessed"),
     /** The file could not be read (I/O error). */
     UNREADABLE("unreadable");
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.un2clip.data.BadRecordException;
 import org.un2clip.data.SkipLedger;
+import org.un2clip.data.SkipReason;
 import org.un2clip.data.preprocess.ImagePreprocessor;
 import org.un2clip.data.preprocess.PixelView;
 import org.un2clip.data.source.SampleLocation;
@@ -138,14 +139,16 @@ public final class BatchLoader implements AutoCloseable {
         for (int i = 0; i < samples.length; i++) {
             int slot = i;
             futures.add(decoders.submit(() -> {
+                SampleLocation loc = records.source().location(samples[slot]);
                 try {
                     DecodedSample d = records.decode(samples[slot]);
                     preprocessor.apply(d.image(), pixels, slot);
                     captions[slot] = d.caption();
                     ok[slot] = true;
                 } catch (BadRecordException e) {
-                    SampleLocation loc = records.source().location(samples[slot]);
                     ledger.skip(loc.source(), loc.key(), e);
+                } catch (IllegalArgumentException e) {
+                    ledger.skip(loc.source(), loc.key(), SkipReason.UNUSABLE_IMAGE, e.getMessage());
                 }
             }));
         }

@@ -32,14 +32,15 @@ public final class PillowResize {
         }
         boolean needHorizontal = outW != in.width();
         boolean needVertical = outH != in.height();
-        Coefficients vert = needVertical ? Coefficients.of(in.height(), outH) : null;
+        // Weights only for the output rows/columns of the region: memory O(region), whatever the full size.
+        Coefficients vert = needVertical ? Coefficients.of(in.height(), outH, y0, h) : null;
         // The source rows the vertical pass reads (as Pillow does, only those are resampled horizontally).
-        int first = needVertical ? vert.bounds[y0 * 2] : y0;
-        int last = needVertical ? vert.bounds[(y0 + h - 1) * 2] + vert.bounds[(y0 + h - 1) * 2 + 1] : y0 + h;
+        int first = needVertical ? vert.bounds[0] : y0;
+        int last = needVertical ? vert.bounds[(h - 1) * 2] + vert.bounds[(h - 1) * 2 + 1] : y0 + h;
         RgbImage rows = needHorizontal
-                ? horizontal(in, Coefficients.of(in.width(), outW), x0, w, first, last - first)
+                ? horizontal(in, Coefficients.of(in.width(), outW, x0, w), first, last - first)
                 : crop(in, x0, first, w, last - first);
-        return needVertical ? vertical(rows, vert, y0, h, first) : rows;
+        return needVertical ? vertical(rows, vert, first) : rows;
     }
 
     private static RgbImage crop(RgbImage in, int x0, int y0, int w, int h) {
@@ -65,7 +66,10 @@ public final class PillowResize {
         return 0.0;
     }
 
-    /** precompute_coeffs + normalize_coeffs_8bpc: per output pixel, first input index, tap count, fixed-point weights. */
+    /**
+     * precompute_coeffs + normalize_coeffs_8bpc for output pixels [from, from+count) of a resize inSize → outSize:
+     * per output pixel (indexed from 0 = pixel {@code from}), first input index, tap count, fixed-point weights.
+     */
     static final class Coefficients {
         final int ksize;
         final int[] bounds;
@@ -77,15 +81,16 @@ public final class PillowResize {
             this.kk = kk;
         }
 
-        static Coefficients of(int inSize, int outSize) {
+        static Coefficients of(int inSize, int outSize, int from, int count) {
             double scale = (double) inSize / outSize;
             double filterscale = Math.max(scale, 1.0);
             double support = BICUBIC_SUPPORT * filterscale;
             int ksize = (int) Math.ceil(support) * 2 + 1;
-            int[] bounds = new int[outSize * 2];
-            int[] kk = new int[outSize * ksize];
+            int[] bounds = new int[count * 2];
+            int[] kk = new int[count * ksize];
             double[] k = new double[ksize];
-            for (int xx = 0; xx < outSize; xx++) {
+            for (int i = 0; i < count; i++) {
+                int xx = from + i;
                 double center = (xx + 0.5) * scale;
                 double ss = 1.0 / filterscale;
                 int xmin = (int) (center - support + 0.5);
@@ -105,27 +110,27 @@ public final class PillowResize {
                 }
                 for (int x = 0; x < xmax; x++) {
                     double w = ww != 0.0 ? k[x] / ww : k[x];
-                    kk[xx * ksize + x] = w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS)) : (int) (0.5 + w * (1 << PRECISION_BITS));
+                    kk[i * ksize + x] = w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS)) : (int) (0.5 + w * (1 << PRECISION_BITS));
                 }
-                bounds[xx * 2] = xmin;
-                bounds[xx * 2 + 1] = xmax;
+                bounds[i * 2] = xmin;
+                bounds[i * 2 + 1] = xmax;
             }
             return new Coefficients(ksize, bounds, kk);
         }
     }
 
-    /** Output columns [x0, x0+w) of the horizontal pass over source rows [rowOffset, rowOffset+rows). */
-    private static RgbImage horizontal(RgbImage in, Coefficients c, int x0, int w, int rowOffset, int rows) {
+    /** The horizontal pass for the columns {@code c} covers, over source rows [rowOffset, rowOffset+rows). */
+    private static RgbImage horizontal(RgbImage in, Coefficients c, int rowOffset, int rows) {
+        int w = c.bounds.length / 2;
         byte[] src = in.rgb();
         int inW = in.width();
         byte[] out = new byte[w * rows * 3];
         for (int yy = 0; yy < rows; yy++) {
             int rowBase = (yy + rowOffset) * inW * 3;
             for (int ox = 0; ox < w; ox++) {
-                int xx = x0 + ox;
-                int xmin = c.bounds[xx * 2];
-                int xmax = c.bounds[xx * 2 + 1];
-                int kBase = xx * c.ksize;
+                int xmin = c.bounds[ox * 2];
+                int xmax = c.bounds[ox * 2 + 1];
+                int kBase = ox * c.ksize;
                 int ss0 = 1 << (PRECISION_BITS - 1);
                 int ss1 = ss0;
                 int ss2 = ss0;
@@ -145,17 +150,17 @@ public final class PillowResize {
         return new RgbImage(w, rows, out);
     }
 
-    /** Output rows [y0, y0+h) of the vertical pass; {@code in} holds source rows from {@code firstRow} on. */
-    private static RgbImage vertical(RgbImage in, Coefficients c, int y0, int h, int firstRow) {
+    /** The vertical pass for the rows {@code c} covers; {@code in} holds source rows from {@code firstRow} on. */
+    private static RgbImage vertical(RgbImage in, Coefficients c, int firstRow) {
+        int h = c.bounds.length / 2;
         byte[] src = in.rgb();
         int stride = in.width() * 3;
         byte[] out = new byte[stride * h];
         int[] acc = new int[stride];
         for (int oy = 0; oy < h; oy++) {
-            int yy = y0 + oy;
-            int ymin = c.bounds[yy * 2] - firstRow;
-            int ymax = c.bounds[yy * 2 + 1];
-            int kBase = yy * c.ksize;
+            int ymin = c.bounds[oy * 2] - firstRow;
+            int ymax = c.bounds[oy * 2 + 1];
+            int kBase = oy * c.ksize;
             // Row by row into integer accumulators: the same exact sums as Pillow's per-pixel loop.
             java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
             for (int y = 0; y < ymax; y++) {

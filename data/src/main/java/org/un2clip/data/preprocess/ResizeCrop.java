@@ -8,26 +8,32 @@ import org.un2clip.data.image.RgbImage;
  * even) — the geometric part shared by the CLIP and VAE branches.
  */
 public final class ResizeCrop {
+    /** Longest resized side accepted (an image this elongated is refused rather than overflowing sizes). */
+    static final long MAX_RESIZED_SIDE = 1L << 28;
+
     private ResizeCrop() {
     }
 
     public static RgbImage apply(RgbImage img, int n) {
         int w = img.width();
         int h = img.height();
-        int newW;
-        int newH;
+        long newW;
+        long newH;
         if (w <= h) {
             newW = n;
-            newH = (int) ((double) ((long) n * h) / w);
+            newH = (long) ((double) ((long) n * h) / w);
         } else {
             newH = n;
-            newW = (int) ((double) ((long) n * w) / h);
+            newW = (long) ((double) ((long) n * w) / h);
+        }
+        if (Math.max(newW, newH) > MAX_RESIZED_SIDE) {
+            throw new IllegalArgumentException("aspect ratio too extreme: " + w + "x" + h + " would resize to " + newW + "x" + newH);
         }
         if (newW == w && newH == h) {
             return centerCrop(img, n);
         }
         // Resize then crop, computing only the kept pixels (identical to cropping the full resize).
-        return PillowResize.resizeRegion(img, newW, newH, cropOffset(newW, n), cropOffset(newH, n), n, n);
+        return PillowResize.resizeRegion(img, (int) newW, (int) newH, cropOffset((int) newW, n), cropOffset((int) newH, n), n, n);
     }
 
     /** torchvision: int(round((size - n) / 2.0)), Python's round half to even. */

@@ -138,6 +138,27 @@ class BatchLoaderTest {
     }
 
     @Test
+    void trainingLoaderFromTheConfiguration() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            Files.write(dir.resolve("i" + i + ".jpg"), TestImages.jpeg(TestImages.smooth(30 + i, 20)));
+        }
+        org.un2clip.data.DataSettings s = org.un2clip.data.DataSettings.from(org.un2clip.conf.Un2clipConfig.load(
+                java.util.Optional.empty(), List.of("data.image-size=32", "data.clip-size=16", "data.prefetch=1")));
+        SkipLedger ledger = s.ledger();
+        try (SampleSource src = s.open(List.of(dir.toString()), ledger);
+             BatchLoader loader = s.trainingLoader(src, new GlobalSampler(src.size(), 4, 0), SamplerState.START, 2, 0, 3, ledger)) {
+            LoadedBatch b = loader.next();
+            assertThat(b.views()).containsExactly(new PixelView.Vae(32), new PixelView.StabilityClip(32, 16, true));
+            assertThat(b.size()).isEqualTo(2);
+            assertThat(b.pixels(0)).hasSize(2 * 3 * 32 * 32);
+            assertThat(b.pixels(1)).hasSize(2 * 3 * 16 * 16);
+            assertThat(loader.next().size()).isEqualTo(1); // step 2 of 6 samples at batch 4: the epoch's last 2, rank 0 of 2
+            assertThat(loader.next().size()).isEqualTo(2);
+            assertThat(loader.next()).isNull();
+        }
+    }
+
+    @Test
     void backPressureBoundsWhatIsLoadedAhead() throws Exception {
         Files.write(dir.resolve("a.png"), TestImages.png(TestImages.smooth(8, 8)));
         AtomicInteger pulled = new AtomicInteger();

@@ -23,6 +23,19 @@ class BranchesTest {
     }
 
     @Test
+    void elongatedImagesResizeInBoundedMemoryAndAbsurdOnesAreRefused() {
+        // 2 x 5000 -> Resize(224) is 224 x 560000: only the 224 x 224 crop (and its weights) is computed.
+        RgbImage tall = TestImages.random(2, 5000, 8);
+        RgbImage out = ResizeCrop.apply(tall, 224);
+        assertThat(out.width()).isEqualTo(224);
+        RgbImage full = PillowResize.resizeRegion(tall, 224, 560_000, 0, 279_888, 224, 224);
+        assertThat(out).isEqualTo(full);
+        RgbImage needle = TestImages.random(1, 2_000_000, 9);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ResizeCrop.apply(needle, 224))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aspect ratio");
+    }
+
+    @Test
     void centerCropRoundsHalfToEvenLikePython() {
         RgbImage odd = TestImages.random(224, 225, 1);
         assertThat(ResizeCrop.apply(odd, 224).get(5, 0, 1)).isEqualTo(odd.get(5, 0, 1)); // round(0.5) = 0
