@@ -53,20 +53,20 @@ public final class KorniaResize {
             int base = c * h * w;
             for (int y = 0; y < h; y++) {
                 int row = base + y * w;
-                for (int x = 0; x < w; x++) {
-                    float s = 0;
-                    if (x >= rx && x < w - rx) {
-                        int from = row + x - rx;
-                        for (int i = 0; i < kx.length; i++) {
-                            s += kx[i] * in[from + i];
-                        }
-                    } else {
-                        int[] t = tapX[x];
-                        for (int i = 0; i < kx.length; i++) {
-                            s += kx[i] * in[row + t[i]];
-                        }
+                // Interior columns tap by tap (a loop the JIT vectorises); each pixel still sums its taps
+                // in order from 0, so the result is the same as a per-pixel loop.
+                for (int i = 0; i < kx.length; i++) {
+                    float k = kx[i];
+                    int src = row - rx + i;
+                    for (int x = rx; x < w - rx; x++) {
+                        tmp[row + x] += k * in[src + x];
                     }
-                    tmp[row + x] = s;
+                }
+                for (int x = 0; x < Math.min(rx, w); x++) {
+                    tmp[row + x] = edgeTap(in, row, tapX[x], kx);
+                }
+                for (int x = Math.max(rx, w - rx); x < w; x++) {
+                    tmp[row + x] = edgeTap(in, row, tapX[x], kx);
                 }
             }
             // Row-wise accumulation, taps in the same order as a per-pixel loop: the same float sums.
@@ -83,6 +83,15 @@ public final class KorniaResize {
             }
         }
         return out;
+    }
+
+    /** One pixel near the edge, its taps reflected. */
+    private static float edgeTap(float[] in, int row, int[] taps, float[] k) {
+        float s = 0;
+        for (int i = 0; i < k.length; i++) {
+            s += k[i] * in[row + taps[i]];
+        }
+        return s;
     }
 
     /** For each output index, the reflected source index of each kernel tap. */
