@@ -86,8 +86,7 @@ final class DataCommand {
         public Integer call() throws Exception {
             DataSettings s = config.settings();
             requirePositive(images, "--images");
-            int side = size != null ? size : s.synthImageSize();
-            requirePositive(side, "--size");
+            int side = requireSide(size != null ? size : s.synthImageSize());
             List<Path> shards = SynthDatasetWriter.write(out, images, seed, side, s.synthShardSize());
             System.out.printf("wrote %d images (%dx%d, seed %d) in %d shards under %s%n", images, side, side, seed, shards.size(), out);
             return 0;
@@ -118,12 +117,19 @@ final class DataCommand {
         public Integer call() throws Exception {
             DataSettings s = config.settings();
             requirePositive(pairsPerPattern, "--pairs-per-pattern");
-            int side = size != null ? size : s.synthImageSize();
-            requirePositive(side, "--size");
+            int side = requireSide(size != null ? size : s.synthImageSize());
             PairBenchmarkWriter.write(out, pairsPerPattern, seed, side, format);
             System.out.printf("wrote %d pairs (%d per pattern, seed %d) under %s%n", 9 * pairsPerPattern, pairsPerPattern, seed, out);
             return 0;
         }
+    }
+
+    /** The miniature world draws at 16 px and more (its glyph and dot need the room). */
+    static int requireSide(int side) {
+        if (side < 16) {
+            throw new Main.UserError("--size (or data.synth.image-size) must be at least 16, got " + side);
+        }
+        return side;
     }
 
     static void requirePositive(int v, String option) {

@@ -69,6 +69,13 @@ class DataCommandTest {
     }
 
     @Test
+    void tooSmallSizeIsAUserError() {
+        Run r = run("data", "synth", "--out", dir.resolve("x").toString(), "--images", "1", "--size", "8");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("at least 16");
+    }
+
+    @Test
     void pairsAreWrittenInTheMmvpLayout() throws Exception {
         Path out = dir.resolve("pairs");
         assertThat(run("data", "pairs", "--out", out.toString(), "--pairs-per-pattern", "2", "--seed", "1").code()).isZero();
