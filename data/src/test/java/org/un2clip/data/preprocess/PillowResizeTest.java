@@ -129,37 +129,12 @@ class PillowResizeTest {
                 }
             }
         }
+        // Horizontal pass, then the vertical one as a horizontal pass over the transposed image.
         if (ow != w) {
-            double[][] k = weights(w, ow);
-            int[][][] next = new int[h][ow][3];
-            for (int y = 0; y < h; y++) {
-                for (int o = 0; o < ow; o++) {
-                    for (int c = 0; c < 3; c++) {
-                        double s = 0;
-                        for (int x = 0; x < w; x++) {
-                            s += k[o][x] * px[y][x][c];
-                        }
-                        next[y][o][c] = roundClip(s);
-                    }
-                }
-            }
-            px = next;
+            px = resampleRows(px, ow);
         }
         if (oh != h) {
-            double[][] k = weights(h, oh);
-            int[][][] next = new int[oh][ow][3];
-            for (int o = 0; o < oh; o++) {
-                for (int x = 0; x < ow; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        double s = 0;
-                        for (int y = 0; y < h; y++) {
-                            s += k[o][y] * px[y][x][c];
-                        }
-                        next[o][x][c] = roundClip(s);
-                    }
-                }
-            }
-            px = next;
+            px = transpose(resampleRows(transpose(px), oh));
         }
         byte[] rgb = new byte[ow * oh * 3];
         for (int y = 0; y < oh; y++) {
@@ -170,6 +145,35 @@ class PillowResizeTest {
             }
         }
         return new RgbImage(ow, oh, rgb);
+    }
+
+    /** Every row resampled to {@code out} pixels, each value rounded and clipped to 0..255. */
+    static int[][][] resampleRows(int[][][] px, int out) {
+        int in = px[0].length;
+        double[][] k = weights(in, out);
+        int[][][] next = new int[px.length][out][3];
+        for (int y = 0; y < px.length; y++) {
+            for (int o = 0; o < out; o++) {
+                for (int c = 0; c < 3; c++) {
+                    double s = 0;
+                    for (int x = 0; x < in; x++) {
+                        s += k[o][x] * px[y][x][c];
+                    }
+                    next[y][o][c] = roundClip(s);
+                }
+            }
+        }
+        return next;
+    }
+
+    static int[][][] transpose(int[][][] px) {
+        int[][][] t = new int[px[0].length][px.length][];
+        for (int y = 0; y < px.length; y++) {
+            for (int x = 0; x < px[0].length; x++) {
+                t[x][y] = px[y][x];
+            }
+        }
+        return t;
     }
 
     static RgbImage row(int... grey) {
