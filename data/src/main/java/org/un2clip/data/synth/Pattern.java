@@ -51,47 +51,55 @@ public enum Pattern {
         Scene base = SceneSampler.sample(r);
         return switch (this) {
             case ORIENTATION -> {
-                Scene a = base.withKind(SceneSampler.pick(r, DIRECTIONAL));
-                yield new Scene[] {a, a.withDirection(SceneSampler.otherThan(r, Direction.values(), a.direction()))};
+                Scene a = base.with(b -> b.kind = SceneSampler.pick(r, DIRECTIONAL));
+                yield new Scene[] {a, a.with(b -> b.direction = SceneSampler.otherThan(r, Direction.values(), a.direction()))};
             }
-            case FEATURES -> new Scene[] {base, base.withDot(!base.dot())};
-            case STATE -> new Scene[] {base, base.withFilled(!base.filled())};
+            case FEATURES -> new Scene[] {base, base.with(b -> b.dot = !base.dot())};
+            case STATE -> new Scene[] {base, base.with(b -> b.filled = !base.filled())};
             case QUANTITY -> {
                 // One count per row of small objects: count 3 forces small and several objects force the centre.
-                Scene a = base.withCompanion(null, null, false).withLarge(false);
-                Scene centred = new Scene(a.kind(), a.colour(), false, Placement.CENTER, a.direction(), a.count(), a.dot(),
-                        a.filled(), a.glyph(), null, null, false, a.viewpoint());
+                Scene centred = base.with(b -> {
+                    b.companion = null;
+                    b.large = false;
+                    b.placement = Placement.CENTER;
+                });
                 int other = SceneSampler.otherThan(r, new Integer[] {1, 2, 3}, centred.count());
-                yield new Scene[] {centred, centred.withCount(other)};
+                yield new Scene[] {centred, centred.with(b -> b.count = other)};
             }
             case POSITION -> {
-                Scene a = base.companion() != null ? base
-                        : base.withCompanion(SceneSampler.otherThan(r, ShapeKind.values(), base.kind()),
-                                SceneSampler.otherThan(r, Colour.values(), base.colour()), r.nextInt(2) == 1);
-                yield new Scene[] {a, a.withCompanion(a.companion(), a.companionColour(), !a.companionOnLeft())};
+                Scene a = base.companion() != null ? base : base.with(b -> {
+                    b.companion = SceneSampler.otherThan(r, ShapeKind.values(), base.kind());
+                    b.companionColour = SceneSampler.otherThan(r, Colour.values(), base.colour());
+                    b.companionOnLeft = r.nextInt(2) == 1;
+                });
+                yield new Scene[] {a, a.with(b -> b.companionOnLeft = !a.companionOnLeft())};
             }
             case COLOR -> {
                 Colour c = base.companion() == null ? SceneSampler.otherThan(r, Colour.values(), base.colour())
                         : otherThanBoth(r, base.colour(), base.companionColour());
-                yield new Scene[] {base, base.withColour(c)};
+                yield new Scene[] {base, base.with(b -> b.colour = c)};
             }
             case STRUCTURE -> {
-                Scene a = base.withKind(SceneSampler.pick(r, UNDIRECTED));
+                Scene a = base.with(b -> b.kind = SceneSampler.pick(r, UNDIRECTED));
                 ShapeKind k;
                 do {
                     k = SceneSampler.pick(r, UNDIRECTED);
                 } while (k == a.kind() || k == a.companion());
-                yield new Scene[] {a, a.withKind(k)};
+                ShapeKind other = k;
+                yield new Scene[] {a, a.with(b -> b.kind = other)};
             }
             case TEXT -> {
-                Scene a = base.glyph() != '\0' ? base : base.withGlyph(BitmapFont.GLYPHS.charAt(r.nextInt(BitmapFont.GLYPHS.length())));
+                Scene a = base.glyph() != '\0' ? base
+                        : base.with(b -> b.glyph = BitmapFont.GLYPHS.charAt(r.nextInt(BitmapFont.GLYPHS.length())));
                 char g;
                 do {
                     g = BitmapFont.GLYPHS.charAt(r.nextInt(BitmapFont.GLYPHS.length()));
                 } while (g == a.glyph());
-                yield new Scene[] {a, a.withGlyph(g)};
+                char other = g;
+                yield new Scene[] {a, a.with(b -> b.glyph = other)};
             }
-            case VIEWPOINT -> new Scene[] {base, base.withViewpoint(SceneSampler.otherThan(r, Viewpoint.values(), base.viewpoint()))};
+            case VIEWPOINT -> new Scene[] {base,
+                base.with(b -> b.viewpoint = SceneSampler.otherThan(r, Viewpoint.values(), base.viewpoint()))};
         };
     }
 

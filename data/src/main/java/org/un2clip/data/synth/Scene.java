@@ -2,6 +2,7 @@ package org.un2clip.data.synth;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One scene of the miniature world: a group of {@code count} identical objects, or one object beside a
@@ -46,44 +47,49 @@ public record Scene(ShapeKind kind, Colour colour, boolean large, Placement plac
         }
     }
 
-    public Scene withKind(ShapeKind k) {
-        return new Scene(k, colour, large, placement, direction, count, dot, filled, glyph, companion, companionColour, companionOnLeft, viewpoint);
+    /** This scene with some attributes changed: {@code scene.with(b -> b.dot = true)}. */
+    public Scene with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
     }
 
-    public Scene withLarge(boolean l) {
-        return new Scene(kind, colour, l, placement, direction, count, dot, filled, glyph, companion, companionColour, companionOnLeft, viewpoint);
-    }
+    /** The attributes of a scene as mutable fields, for {@link #with}. */
+    public static final class Builder {
+        public ShapeKind kind;
+        public Colour colour;
+        public boolean large;
+        public Placement placement;
+        public Direction direction;
+        public int count;
+        public boolean dot;
+        public boolean filled;
+        public char glyph;
+        public ShapeKind companion;
+        public Colour companionColour;
+        public boolean companionOnLeft;
+        public Viewpoint viewpoint;
 
-    public Scene withColour(Colour c) {
-        return new Scene(kind, c, large, placement, direction, count, dot, filled, glyph, companion, companionColour, companionOnLeft, viewpoint);
-    }
+        Builder(Scene s) {
+            kind = s.kind;
+            colour = s.colour;
+            large = s.large;
+            placement = s.placement;
+            direction = s.direction;
+            count = s.count;
+            dot = s.dot;
+            filled = s.filled;
+            glyph = s.glyph;
+            companion = s.companion;
+            companionColour = s.companionColour;
+            companionOnLeft = s.companionOnLeft;
+            viewpoint = s.viewpoint;
+        }
 
-    public Scene withDirection(Direction d) {
-        return new Scene(kind, colour, large, placement, d, count, dot, filled, glyph, companion, companionColour, companionOnLeft, viewpoint);
-    }
-
-    public Scene withCount(int n) {
-        return new Scene(kind, colour, large, placement, direction, n, dot, filled, glyph, companion, companionColour, companionOnLeft, viewpoint);
-    }
-
-    public Scene withDot(boolean d) {
-        return new Scene(kind, colour, large, placement, direction, count, d, filled, glyph, companion, companionColour, companionOnLeft, viewpoint);
-    }
-
-    public Scene withFilled(boolean f) {
-        return new Scene(kind, colour, large, placement, direction, count, dot, f, glyph, companion, companionColour, companionOnLeft, viewpoint);
-    }
-
-    public Scene withGlyph(char g) {
-        return new Scene(kind, colour, large, placement, direction, count, dot, filled, g, companion, companionColour, companionOnLeft, viewpoint);
-    }
-
-    public Scene withCompanion(ShapeKind k, Colour c, boolean onLeft) {
-        return new Scene(kind, colour, large, placement, direction, count, dot, filled, glyph, k, c, onLeft, viewpoint);
-    }
-
-    public Scene withViewpoint(Viewpoint v) {
-        return new Scene(kind, colour, large, placement, direction, count, dot, filled, glyph, companion, companionColour, companionOnLeft, v);
+        Scene build() {
+            return new Scene(kind, colour, large, placement, direction, count, dot, filled, glyph, companion, companionColour,
+                    companionOnLeft, viewpoint);
+        }
     }
 
     /** All attributes by name, in a fixed order (the .json of a synthetic sample). */
