@@ -11,6 +11,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.un2clip.data.BadRecordException;
 import org.un2clip.data.SkipReason;
 
@@ -56,7 +57,8 @@ public final class ImageDecoder {
     private RgbImage read(byte[] bytes, ImageFormat format) throws BadRecordException {
         ImageReader reader = readerFor(format);
         List<String> warnings = new ArrayList<>();
-        try (ImageInputStream iis = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // In memory: ImageIO.createImageInputStream would cache every image in a temporary file.
+        try (ImageInputStream iis = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(iis, true, true);
             reader.addIIOReadWarningListener(new IIOReadWarningListener() {
                 @Override
