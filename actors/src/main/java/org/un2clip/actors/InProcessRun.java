@@ -26,7 +26,7 @@ import org.un2clip.actors.transport.TransportSettings;
 
 /**
  * A whole run in one JVM: coordinator, shards and every trainer in one actor system over one embedded
- * driver (IPC). Real transport and real serialization (serialize-messages on), no Pekko Cluster: the
+ * driver (IPC). Real transport, no Pekko Cluster (tests turn serialize-messages on): the
  * runtime's tests and the overhead benchmark use it; `train` runs the same behaviors in separate JVMs.
  */
 public final class InProcessRun {
@@ -37,8 +37,8 @@ public final class InProcessRun {
         RunSettings settings = RunSettings.from(config);
         Optional<TrainingState> restored = resume ? loadNewest(settings) : Optional.empty();
         Objectives objectives = Objectives.of(config);
-        Config pekko = ConfigFactory.parseString("pekko.actor.serialize-messages = on\n"
-                + "pekko.loglevel = WARNING\npekko.log-dead-letters-during-shutdown = off")
+        // Tests add pekko.actor.serialize-messages = on, so every message really goes through Kryo.
+        Config pekko = ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.log-dead-letters-during-shutdown = off")
                 .withFallback(config).withFallback(ConfigFactory.defaultReference());
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         try (TensorLink link = TensorLink.embedded(TransportSettings.from(config))) {

@@ -29,7 +29,7 @@ class RuntimeEquivalenceTest {
         List<String> o = new ArrayList<>(List.of("run.dir=" + dir, "train.steps=5", "train.global-batch=8",
                 "train.micro-batch=2", "train.lr=0.05", "train.weight-decay=0.01", "train.toy.dim=96",
                 "train.toy.dataset-size=64", "train.shards=3", "train.clip-grad-norm=5.0",
-                "train.lr-schedule=cosine", "train.warmup-steps=2"));
+                "train.lr-schedule=cosine", "train.warmup-steps=2", "pekko.actor.serialize-messages=on"));
         o.addAll(List.of(more));
         return Un2clipConfig.load(Optional.empty(), o);
     }

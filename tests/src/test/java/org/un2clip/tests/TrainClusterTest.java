@@ -27,7 +27,8 @@ class TrainClusterTest {
 
     private static final List<String> SETTINGS = List.of("train.trainers=2", "train.global-batch=8",
             "train.micro-batch=2", "train.toy.dim=96", "train.toy.dataset-size=64", "train.shards=3",
-            "train.lr=0.05", "train.lr-schedule=cosine", "train.warmup-steps=2", "train.clip-grad-norm=5.0");
+            "train.lr=0.05", "train.lr-schedule=cosine", "train.warmup-steps=2", "train.clip-grad-norm=5.0",
+            "pekko.actor.serialize-messages=on");
 
     private static List<String> args(Path dir, long steps, String... extra) {
         List<String> a = new ArrayList<>(List.of("train"));

@@ -42,7 +42,8 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private final IdleStrategy idle = PollingIdle.strategy();
     private RunPlan plan;
     private TensorSlot[][] slots;         // [step % (S+1)][rank]
-    private ByteBuffer[][] rankBuffers;   // the slots' destinations, [step % (S+1)][rank]
+    private java.nio.FloatBuffer[][] rankViews;   // the slots' destinations, [step % (S+1)][rank]
+    private final float[] scratch = RankOrderSum.scratch();
     private int[] arrived;                // ranks arrived per ring index
     private TensorPublisher[] toTrainers;
     private float[] gradient;
@@ -93,12 +94,13 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         int ring = plan.staleness() + 1;
         int world = plan.trainers();
         slots = new TensorSlot[ring][world];
-        rankBuffers = new ByteBuffer[ring][world];
+        rankViews = new java.nio.FloatBuffer[ring][world];
         arrived = new int[ring];
         for (int i = 0; i < ring; i++) {
             for (int r = 0; r < world; r++) {
-                rankBuffers[i][r] = FloatVectors.allocate(length);
-                slots[i][r] = new TensorSlot(rankBuffers[i][r], 0, length, link.settings().chunkFloats());
+                ByteBuffer destination = FloatVectors.allocate(length);
+                rankViews[i][r] = destination.asFloatBuffer();
+                slots[i][r] = new TensorSlot(destination, 0, length, link.settings().chunkFloats());
             }
         }
         gradient = new float[length];
@@ -165,7 +167,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         if (arrived[i] < plan.trainers()) {
             return;
         }
-        double sumSquares = RankOrderSum.reduce(rankBuffers[i], gradient, length,
+        double sumSquares = RankOrderSum.reduce(rankViews[i], gradient, scratch, length,
                 (float) (plan.globalBatch() * plan.lossScale()));
         awaitingApply = true;
         coordinator.tell(new CoordinatorProtocol.GradientNorm(version, shard, sumSquares));

@@ -31,7 +31,11 @@ public interface Objectives {
     }
 
     /** Linear regression over keyed synthetic samples. */
-    record Toy(long seed, int dim) implements Objectives {
+    record Toy(long seed, int dim, ToySamples samples) implements Objectives {
+        public Toy(long seed, int dim) {
+            this(seed, dim, new ToySamples(seed, dim));
+        }
+
         @Override
         public StepFunction create() {
             return new ToyObjective(seed, dim);
@@ -39,7 +43,6 @@ public interface Objectives {
 
         @Override
         public TrainingBatch batch(long epoch, long[] ids) {
-            ToySamples samples = new ToySamples(seed, dim);
             float[] pixels = new float[ids.length * (dim + 1)];
             for (int i = 0; i < ids.length; i++) {
                 samples.fill(ids[i], pixels, i * (dim + 1));

@@ -47,9 +47,10 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     private ActorRef<DataLoaderProtocol.Command> loader;
     private RunPlan plan;
     private ShardLayout layout;
-    private ByteBuffer parameters;
+    private float[] parameters;           // heap: the step function reads it in its inner loops
     private FloatBuffer parameterView;
     private ByteBuffer staging;
+    private FloatBuffer stagingView;
     private float[] gradient;
     private FloatBuffer gradientView;
     private float[] accumulated;
@@ -97,9 +98,10 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         function = objectives.create();
         long n = function.parameterCount();
         layout = new ShardLayout(n, plan.shards());
-        parameters = FloatVectors.allocate(n);
-        parameterView = parameters.asFloatBuffer();
+        parameters = new float[(int) n];
+        parameterView = FloatBuffer.wrap(parameters);
         staging = FloatVectors.allocate(n);
+        stagingView = staging.asFloatBuffer();
         gradient = new float[(int) n];
         gradientView = FloatBuffer.wrap(gradient);
         accumulated = new float[(int) n];
@@ -126,7 +128,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     @Override
     public void onComplete(TensorSlot slot) {
         int k = slot.shard();
-        FloatVectors.copy(staging, layout.from(k), parameters, layout.from(k), layout.length(k));
+        stagingView.get(layout.from(k), parameters, layout.from(k), layout.length(k));
         shardVersion[k] = slot.version();
         if (slot.version() < plan.steps()) {
             receiver.expect(slot, slot.version() + 1, slot.version() + 1, k, rank, layout.length(k));

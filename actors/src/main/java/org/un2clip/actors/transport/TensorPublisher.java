@@ -26,9 +26,11 @@ public final class TensorPublisher implements AutoCloseable {
     private final int chunkFloats;
     private final long offerTimeoutNs;
     private final ByteBuffer sendBytes;
-    private final ByteBuffer sendView;
     private final UnsafeBuffer send;
     private final CRC32C crc = new CRC32C();
+    private final UnsafeBuffer sourceView = new UnsafeBuffer(0, 0);
+    private ByteBuffer lastSource;
+    private ByteBuffer sourceCrcView;
     private final IdleStrategy idle = new BackoffIdleStrategy(16, 16, 1_000, 100_000);
     private Publication publication;
     private long bytesSent;
@@ -42,7 +44,6 @@ public final class TensorPublisher implements AutoCloseable {
         this.chunkFloats = s.chunkFloats();
         this.offerTimeoutNs = s.offerTimeout().toNanos();
         this.sendBytes = ByteBuffer.allocateDirect(ChunkHeader.LENGTH + s.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
-        this.sendView = sendBytes.duplicate();
         this.send = new UnsafeBuffer(sendBytes);
         this.publication = aeron.addPublication(channel, streamId);
     }
@@ -105,24 +106,35 @@ public final class TensorPublisher implements AutoCloseable {
         int offset = chunk * chunkFloats;
         int length = Math.min(chunkFloats, total - offset);
         int bytes = length * Float.BYTES;
-        send.putBytes(ChunkHeader.LENGTH, source, (from + offset) * Float.BYTES, bytes);
+        int sourceByte = (from + offset) * Float.BYTES;
+        if (source != lastSource) {
+            lastSource = source;
+            sourceCrcView = source.duplicate();
+            sourceView.wrap(source);
+        }
         crc.reset();
-        sendView.limit(ChunkHeader.LENGTH + bytes).position(ChunkHeader.LENGTH);
-        crc.update(sendView);
+        crc.update(sourceCrcView.limit(sourceByte + bytes).position(sourceByte));
         ChunkHeader.write(send, run, step, version, shard, rank, offset, length, total, (int) crc.getValue());
         if (corrupt) {
+            // Test hook: a copy with one payload byte flipped after the checksum was taken.
+            send.putBytes(ChunkHeader.LENGTH, source, sourceByte, bytes);
             send.putByte(ChunkHeader.LENGTH, (byte) ~send.getByte(ChunkHeader.LENGTH));
+            offer(send, ChunkHeader.LENGTH + bytes, null, 0, 0, step);
+        } else {
+            // Header and payload as one message without copying the payload first (vectored offer).
+            offer(send, ChunkHeader.LENGTH, sourceView, sourceByte, bytes, step);
         }
-        offer(ChunkHeader.LENGTH + bytes, step);
     }
 
-    private void offer(int length, long step) {
+    private void offer(UnsafeBuffer head, int headLength, UnsafeBuffer body, int bodyOffset, int bodyLength,
+            long step) {
         long deadline = 0;
         idle.reset();
         while (true) {
-            long result = publication.offer(send, 0, length);
+            long result = body == null ? publication.offer(head, 0, headLength)
+                    : publication.offer(head, 0, headLength, body, bodyOffset, bodyLength);
             if (result > 0) {
-                bytesSent += length;
+                bytesSent += headLength + bodyLength;
                 return;
             }
             if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {

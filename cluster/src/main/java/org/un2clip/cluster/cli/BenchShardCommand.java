@@ -30,13 +30,18 @@ final class BenchShardCommand implements Callable<Integer> {
             }
         }
         float[] grad = new float[n];
+        float[] scratch = RankOrderSum.scratch();
+        java.nio.FloatBuffer[] views = new java.nio.FloatBuffer[ranks];
+        for (int r = 0; r < ranks; r++) {
+            views[r] = g[r].asFloatBuffer();
+        }
         ShardOptimizer opt = ShardOptimizer.fresh(new float[n]);
         double memcpy = BenchMemcpy.gbPerSecond(g[0], g[ranks > 1 ? 1 : 0].duplicate(), 3);
         double bestSum = 0;
         double bestAdam = 0;
         for (int rep = 0; rep < repeat; rep++) {
             long t0 = System.nanoTime();
-            RankOrderSum.reduce(g, grad, n, 32f);
+            RankOrderSum.reduce(views, grad, scratch, n, 32f);
             long t1 = System.nanoTime();
             opt.update(grad, 1e-5, 0.9, 0.999, 1e-8, 0.01);
             long t2 = System.nanoTime();
