@@ -65,6 +65,16 @@ class TrainClusterTest {
     }
 
     @Test
+    void exportWritesTheCheckpointsEncoder() throws Exception {
+        Path dir = tmp.resolve("inproc");
+        assertThat(Main.run(args(dir, 2, "--in-process").toArray(String[]::new))).isZero();
+        Path out = tmp.resolve("exported.safetensors");
+        assertThat(Main.run("export", dir.toString(), "--format", "hf", "--out", out.toString())).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(dir.resolve("encoder.safetensors")));
+        assertThat(Main.run("export", tmp.toString(), "--out", out.toString())).isEqualTo(2);
+    }
+
+    @Test
     void resumeWithoutACheckpointIsAClearError() {
         assertThat(Main.run(args(tmp.resolve("empty"), 3, "--resume").toArray(String[]::new))).isEqualTo(2);
     }

@@ -19,8 +19,13 @@ public interface Objectives {
     /** The batch of these samples, as the step function takes it. */
     TrainingBatch batch(long epoch, long[] sampleIds);
 
-    /** Writes the trained encoder (flat parameters) in the objective's upstream naming. */
-    void writeEncoder(float[] flat, Path file) throws IOException;
+    /** Writes the trained encoder (flat parameters) in the objective's upstream (OpenAI) naming. */
+    default void writeEncoder(float[] flat, Path file) throws IOException {
+        writeEncoder(flat, file, "openai");
+    }
+
+    /** Writes the trained encoder in {@code format}: "openai" (upstream CLIP names) or "hf" (transformers names). */
+    void writeEncoder(float[] flat, Path file, String format) throws IOException;
 
     static Objectives of(Config c) {
         String name = c.getString("train.objective");
@@ -51,7 +56,11 @@ public interface Objectives {
         }
 
         @Override
-        public void writeEncoder(float[] flat, Path file) throws IOException {
+        public void writeEncoder(float[] flat, Path file, String format) throws IOException {
+            if (!format.equals("openai") && !format.equals("hf")) {
+                throw new IllegalArgumentException("export format must be openai or hf, got " + format);
+            }
+            // The toy model has one tensor; both namings call it "weight".
             new SafeTensorsWriter().metadata("format", "pt").metadata("objective", "toy")
                     .add("weight", new long[] {flat.length}, flat).write(file);
         }
