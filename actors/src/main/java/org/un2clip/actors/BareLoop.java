@@ -21,6 +21,11 @@ public final class BareLoop {
     /** Runs {@code train.steps} steps; returns the final parameters. {@code stepNanos} (if not null) gets each step's time
      * (step function + accumulation + clipping + AdamW; not the data, which the runtime prefetches). */
     public static float[] run(Config c, long[] stepNanos) {
+        return run(c, stepNanos, false);
+    }
+
+    /** As {@link #run(Config, long[])}; with {@code timeData} the step times include making the batches. */
+    public static float[] run(Config c, long[] stepNanos, boolean timeData) {
         RunPlan plan = RunPlan.from(c);
         Objectives obj = Objectives.of(c);
         try (StepFunction f = obj.create()) {
@@ -35,9 +40,10 @@ public final class BareLoop {
             FloatBuffer grads = FloatBuffer.wrap(g);
             for (long s = 0; s < plan.steps(); s++) {
                 // Data is made before the clock starts: the runtime's DataLoader makes it ahead, off the step.
+                long tData = System.nanoTime();
                 java.util.List<TrainingBatch> batches = DataLoader.microBatches(plan.assignment(), obj, s, 0, 1,
                         plan.microBatch());
-                long t0 = System.nanoTime();
+                long t0 = timeData ? tData : System.nanoTime();
                 Arrays.fill(sum, 0f);
                 for (TrainingBatch mb : batches) {
                     f.step(params, mb, grads);

@@ -34,9 +34,11 @@ final class BenchOverheadCommand implements Callable<Integer> {
         Config c = Un2clipConfig.load(Optional.empty(), o);
         long steps = c.getLong("train.steps");
         long[] bare = new long[(int) steps];
+        long[] bareWithData = new long[(int) steps];
         // Alternate twice (JIT warm-up and a shared, noisy machine); report the second round.
         for (int round = 0; round < 2; round++) {
             BareLoop.run(c, bare);
+            BareLoop.run(c, bareWithData, true);
             Files.deleteIfExists(dir.resolve("metrics.jsonl"));
             if (cluster) {
                 Main.run(withSets(List.of("train"), o).toArray(String[]::new));
@@ -46,19 +48,28 @@ final class BenchOverheadCommand implements Callable<Integer> {
         }
         ObjectMapper json = new ObjectMapper();
         List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
-        long[] runtime = lines.stream().mapToLong(l -> {
+        long[] runtime = column(json, lines, "step_s");
+        long[] compute = column(json, lines, "compute_s");
+        double b = median(bare) / 1e6;
+        double bd = median(bareWithData) / 1e6;
+        double r = median(runtime) / 1e6;
+        double rc = median(compute) / 1e6;
+        System.out.printf("overhead (%s, %d params, batch %d): bare loop %.2f ms/step (%.2f with data); runtime %.2f "
+                + "ms/step, of which step function %.2f; overhead vs bare %.1f%% (vs bare with data %.1f%%); "
+                + "time outside the step function %.1f%%%n", cluster ? "trainer JVM" : "in-process",
+                c.getInt("train.toy.dim"), c.getInt("train.global-batch"), b, bd, r, rc, 100 * (r - b) / b,
+                100 * (r - bd) / bd, 100 * (r - rc) / rc);
+        return 0;
+    }
+
+    private static long[] column(ObjectMapper json, List<String> lines, String key) {
+        return lines.stream().mapToLong(l -> {
             try {
-                return (long) (json.readTree(l).get("step_s").asDouble() * 1e9);
+                return (long) (json.readTree(l).get(key).asDouble() * 1e9);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         }).toArray();
-        double b = median(bare) / 1e6;
-        double r = median(runtime) / 1e6;
-        System.out.printf("overhead (%s, %d params, batch %d): bare loop %.2f ms/step, runtime %.2f ms/step, "
-                + "overhead %.1f%%%n", cluster ? "trainer JVM" : "in-process", c.getInt("train.toy.dim"),
-                c.getInt("train.global-batch"), b, r, 100 * (r - b) / b);
-        return 0;
     }
 
     private static List<String> withSets(List<String> head, List<String> sets) {
