@@ -86,6 +86,24 @@ class RuntimeEquivalenceTest {
     }
 
     @Test
+    void checkpointsEveryNStepsAndEveryTPeriodKeepTheNewestK() throws Exception {
+        run("n", "train.trainers=1", "checkpoint.every-steps=2", "checkpoint.keep=2");
+        assertThat(new CheckpointStore(tmp.resolve("n/checkpoints"), 2).list())
+                .extracting(p -> p.getFileName().toString()).containsExactly("step-00000005", "step-00000004");
+        run("t", "train.trainers=1", "checkpoint.every-time=1ms", "checkpoint.keep=10");
+        assertThat(new CheckpointStore(tmp.resolve("t/checkpoints"), 10).list()).hasSize(5);
+    }
+
+    @Test
+    void aNonFiniteGradientSkipsTheUpdateEverywhere() throws Exception {
+        RunResult r = run("inf", "train.trainers=2", "train.loss-scale=1e38");
+        float[] initial = new float[r.parameters().length];
+        Objectives.of(config(tmp)).create().initialParameters(java.nio.FloatBuffer.wrap(initial));
+        assertThat(r.parameters()).isEqualTo(initial);
+        assertThat(Files.readAllLines(tmp.resolve("inf/metrics.jsonl"))).allMatch(l -> l.contains("\"skipped\":true"));
+    }
+
+    @Test
     void asyncWithStalenessTrainsAndStaysClose() throws Exception {
         RunResult sync = run("s", "train.trainers=2");
         RunResult async = run("as", "train.trainers=2", "train.mode=async", "train.staleness=2");

@@ -146,7 +146,7 @@ public final class Un2clipConfig {
             switch (expected.valueType()) {
                 case NUMBER -> {
                     Object unwrapped = expected.unwrapped();
-                    if (unwrapped instanceof Integer || unwrapped instanceof Long) {
+                    if ((unwrapped instanceof Integer || unwrapped instanceof Long) && !writtenAsDecimal(expected)) {
                         probe.getLong(key);
                         if (!(probe.getNumber(key) instanceof Integer || probe.getNumber(key) instanceof Long)) {
                             throw new ConfigException("not an integer");
@@ -178,13 +178,36 @@ public final class Un2clipConfig {
     private static String describe(ConfigValue expected) {
         return switch (expected.valueType()) {
             case NUMBER -> (expected.unwrapped() instanceof Integer || expected.unwrapped() instanceof Long)
-                    ? "an integer" : "a number";
+                    && !writtenAsDecimal(expected) ? "an integer" : "a number";
             case BOOLEAN -> "a boolean (true/false)";
             case STRING -> looksLikeDuration(expected.unwrapped().toString()) ? "a duration (e.g. 30s, 5m)" : "a string";
             case LIST -> "a list";
             case OBJECT -> "an object";
             default -> expected.valueType().name().toLowerCase();
         };
+    }
+
+    /**
+     * Typesafe Config stores a whole decimal default such as {@code 0.0} or {@code 1.0} as an int, which would
+     * reject {@code --set key=0.5}: the default's own text (its line in defaults.conf) decides instead.
+     */
+    private static boolean writtenAsDecimal(ConfigValue expected) {
+        java.net.URL url = expected.origin().url();
+        int line = expected.origin().lineNumber();
+        if (url == null || line <= 0) {
+            return false;
+        }
+        try (java.io.InputStream in = url.openStream()) {
+            List<String> lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            if (line > lines.size()) {
+                return false;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("[=:]\\s*([-+0-9.eE]+)\\s*(#.*)?$")
+                    .matcher(lines.get(line - 1).strip());
+            return m.find() && m.group(1).matches(".*[.eE].*");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static boolean looksLikeDuration(String s) {
