@@ -85,10 +85,12 @@ final class TrainCommand implements Callable<Integer> {
                 } catch (TimeoutException e) {
                     int failed = children.failedChild();
                     if (failed >= 0) {
+                        children.destroyAll();
                         throw new Main.UserError("trainer " + failed + " exited with an error; see "
                                 + settings.runDir().resolve("logs/trainer-" + failed + ".log"));
                     }
                     if (System.nanoTime() > joinDeadline && !node.begun()) {
+                        children.destroyAll();
                         throw new Main.UserError("the trainers did not all join within cluster.join-timeout; see "
                                 + settings.runDir().resolve("logs"));
                     }

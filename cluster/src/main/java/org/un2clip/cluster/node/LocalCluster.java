@@ -53,6 +53,13 @@ public final class LocalCluster implements AutoCloseable {
         return -1;
     }
 
+    /** Ends every child now (the run failed: nobody will tell them to shut down). */
+    public void destroyAll() {
+        for (Process p : children) {
+            p.destroyForcibly();
+        }
+    }
+
     /** Waits for the children to exit on their own (they stop after Shutdown), then kills stragglers. */
     @Override
     public void close() {
