@@ -152,12 +152,15 @@ class RuntimeActorsTest {
         t1.receiver.close();
     }
 
-    @Test
-    void aTrainerThatStopsFailsTheRunLoudly() throws Exception {
+    /** A coordinator (with its real shard) and two probe trainers whose parameter streams the test receives. */
+    private record Started(CompletableFuture<RunResult> done, TestProbe<TrainerProtocol.Command> t0,
+            TestProbe<TrainerProtocol.Command> t1, FakeTrainer f0, FakeTrainer f1) {}
+
+    private Started startCoordinator(String stepTimeout) {
         long runId = run++;
         RunPlan plan = plan(runId, 2, 1, 5);
         var config = org.un2clip.conf.Un2clipConfig.load(Optional.empty(), java.util.List.of("run.dir=" + tmp,
-                "train.toy.dim=8"));
+                "train.toy.dim=8", "train.step-timeout=" + stepTimeout));
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(plan,
                 RunSettings.from(config), link, "ipc", Objectives.of(config), Optional.empty(), null, done),
@@ -172,16 +175,35 @@ class RuntimeActorsTest {
         assertThat(begin.startStep()).isZero();
         assertThat(begin.plan()).isEqualTo(plan);
         assertThat(f0.await(0, 0, 0, 8)).hasSize(8);   // the shard sent its initial slice
+        return new Started(done, t0, t1, f0, f1);
+    }
 
-        t1.stop();
+    private static String failure(CompletableFuture<RunResult> done) throws Exception {
         try {
             done.get(20, TimeUnit.SECONDS);
             throw new AssertionError("the run should have failed");
         } catch (ExecutionException e) {
-            assertThat(e.getCause().getMessage()).contains("trainer 1 failed");
+            return e.getCause().getMessage();
         }
-        assertThat(t0.receiveMessage(Duration.ofSeconds(10))).isInstanceOf(TrainerProtocol.Shutdown.class);
-        f0.receiver.close();
-        f1.receiver.close();
+    }
+
+    @Test
+    void aTrainerThatStopsFailsTheRunLoudly() throws Exception {
+        Started s = startCoordinator("10m");
+        s.t1().stop();
+        assertThat(failure(s.done())).contains("trainer 1 failed");
+        assertThat(s.t0().receiveMessage(Duration.ofSeconds(10))).isInstanceOf(TrainerProtocol.Shutdown.class);
+        s.f0().receiver.close();
+        s.f1().receiver.close();
+    }
+
+    @Test
+    void aStalledStepFailsTheRunNamingWhatIsMissing() throws Exception {
+        Started s = startCoordinator("1s");
+        s.t1().receiveMessage(Duration.ofSeconds(10));   // Begin; nobody sends a gradient
+        assertThat(failure(s.done())).contains("step 0 did not complete within 1 s").contains("0 of 2 trainers")
+                .contains("late ranks: [0, 1]");
+        s.f0().receiver.close();
+        s.f1().receiver.close();
     }
 }

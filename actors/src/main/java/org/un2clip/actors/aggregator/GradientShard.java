@@ -48,6 +48,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private TensorPublisher[] toTrainers;
     private float[] gradient;
     private ByteBuffer outgoing;
+    private java.nio.FloatBuffer outgoingView;
     private long version;                 // steps applied so far = the step the current master is for
     private boolean awaitingApply;
     private String failure;
@@ -105,6 +106,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         }
         gradient = new float[length];
         outgoing = FloatVectors.allocate(length);
+        outgoingView = outgoing.asFloatBuffer();
         toTrainers = new TensorPublisher[world];
         for (int r = 0; r < world; r++) {
             toTrainers[r] = link.publisher(b.trainerEndpoints()[r], Streams.parameters(r), plan.runId());
@@ -201,8 +203,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     }
 
     private void publishMaster() {
-        outgoing.clear();
-        outgoing.asFloatBuffer().put(optimizer.master);
+        outgoingView.put(0, optimizer.master);
         for (int r = 0; r < toTrainers.length; r++) {
             toTrainers[r].send(version, version, shard, r, outgoing, 0, length);
         }

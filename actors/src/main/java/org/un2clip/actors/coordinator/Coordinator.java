@@ -75,6 +75,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         int norms;
         int applied;
         int reports;
+        final java.util.BitSet reported = new java.util.BitSet();
         double lossSum;
         int samples;
         double[] phases = new double[4];
@@ -176,6 +177,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                     return this;
                 })
                 .onMessage(CoordinatorProtocol.NodeFailed.class, this::onFailed)
+                .onMessage(CoordinatorProtocol.StepDeadline.class, this::onDeadline)
                 .build();
     }
 
@@ -210,6 +212,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         begun = true;
         started.complete(startStep);
+        armDeadline();
         lastStepEndNs = System.nanoTime();
         for (ActorRef<TrainerProtocol.Command> t : trainers) {
             t.tell(new TrainerProtocol.Begin(plan, startStep, shardEndpoints));
@@ -269,6 +272,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private Behavior<CoordinatorProtocol.Command> onStepDone(CoordinatorProtocol.StepDone m) {
         StepTally t = tally(m.step());
         t.reports++;
+        t.reported.set(m.rank());
         t.lossSum += m.lossSum();
         t.samples += m.samples();
         t.phases[0] = Math.max(t.phases[0], m.dataNanos() / 1e9);
@@ -291,8 +295,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                     t.bytes + (long) layout.parameters() * 4L * trainers.length, t.clip, t.skipped);
             tallies.remove(nextMetricsStep);
             nextMetricsStep++;
+            armDeadline();
         }
         return maybeFinish();
+    }
+
+    private void armDeadline() {
+        if (nextMetricsStep < plan.steps()) {
+            getContext().scheduleOnce(settings.stepTimeout(), getContext().getSelf(),
+                    new CoordinatorProtocol.StepDeadline(nextMetricsStep));
+        }
+    }
+
+    /** Stall detection: the step is still open after train.step-timeout; say who has not reported. */
+    private Behavior<CoordinatorProtocol.Command> onDeadline(CoordinatorProtocol.StepDeadline d) {
+        if (d.step() != nextMetricsStep || done.isDone()) {
+            return this;
+        }
+        StepTally t = tallies.getOrDefault(d.step(), new StepTally());
+        java.util.List<Integer> late = new java.util.ArrayList<>();
+        for (int r = 0; r < trainers.length; r++) {
+            if (!t.reported.get(r)) {
+                late.add(r);
+            }
+        }
+        return fail("step " + d.step() + " did not complete within " + settings.stepTimeout().toSeconds()
+                + " s (train.step-timeout): " + t.reports + " of " + trainers.length + " trainers reported (late ranks: "
+                + late + "), " + t.norms + " of " + shards.length + " shards reduced, " + t.applied + " applied");
     }
 
     private Behavior<CoordinatorProtocol.Command> onShardState(CoordinatorProtocol.ShardState m) {

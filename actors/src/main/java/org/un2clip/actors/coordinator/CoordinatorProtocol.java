@@ -10,7 +10,7 @@ public final class CoordinatorProtocol {
     private CoordinatorProtocol() {}
 
     public sealed interface Command extends ControlMessage permits RegisterTrainer, ShardReady, GradientNorm,
-            ShardApplied, StepDone, NodeFailed, RequestCheckpoint, CheckpointDone, ShardState {}
+            ShardApplied, StepDone, NodeFailed, RequestCheckpoint, CheckpointDone, ShardState, StepDeadline {}
 
     /** A trainer joins as {@code rank}; {@code endpoint} is where its parameter receiver listens. */
     public record RegisterTrainer(int rank, ActorRef<TrainerProtocol.Command> trainer, String endpoint)
@@ -36,6 +36,9 @@ public final class CoordinatorProtocol {
     public record RequestCheckpoint() implements Command {}
 
     public record CheckpointDone(long step, String path, String error) implements Command {}
+
+    /** Self-message: if step {@code step} is still open, the run is stalled (names who is missing). */
+    public record StepDeadline(long step) implements Command {}
 
     /** A shard's in-memory copy for a checkpoint (same JVM only: never serialized). */
     public record ShardState(long step, int shard, float[] master, float[] expAvg, float[] expAvgSq, long adamStep)

@@ -32,6 +32,7 @@ public final class MessageRegistry {
         m.put(CoordinatorProtocol.NodeFailed.class, 205);
         m.put(CoordinatorProtocol.RequestCheckpoint.class, 206);
         m.put(CoordinatorProtocol.CheckpointDone.class, 207);
+        m.put(CoordinatorProtocol.StepDeadline.class, 208);
 
         m.put(TrainerProtocol.Begin.class, 300);
         m.put(TrainerProtocol.Poll.class, 301);

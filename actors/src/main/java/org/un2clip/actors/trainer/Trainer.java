@@ -55,6 +55,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     private FloatBuffer gradientView;
     private float[] accumulated;
     private ByteBuffer outgoing;
+    private FloatBuffer outgoingView;
     private TensorSlot[] slots;
     private long[] shardVersion;
     private TensorPublisher[] toShards;
@@ -106,6 +107,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         gradientView = FloatBuffer.wrap(gradient);
         accumulated = new float[(int) n];
         outgoing = FloatVectors.allocate(n);
+        outgoingView = outgoing.asFloatBuffer();
         slots = new TensorSlot[plan.shards()];
         shardVersion = new long[plan.shards()];
         toShards = new TensorPublisher[plan.shards()];
@@ -199,8 +201,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
             }
         }
         long t1 = System.nanoTime();
-        outgoing.clear();
-        outgoing.asFloatBuffer().put(accumulated);
+        outgoingView.put(0, accumulated);
         long version = Long.MAX_VALUE;
         for (long v : shardVersion) {
             version = Math.min(version, v);
