@@ -1,13 +1,15 @@
 package org.un2clip.actors.transport;
 
 import io.aeron.Aeron;
-import io.aeron.FragmentAssembler;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
@@ -29,7 +31,8 @@ public final class TensorReceiver implements AutoCloseable {
     }
 
     private final Subscription subscription;
-    private final FragmentAssembler assembler;
+    private final FragmentHandler handler;
+    private final Int2ObjectHashMap<Cursor> cursors = new Int2ObjectHashMap<>();
     private final long run;
     private final int chunkFloats;
     private final long tensorTimeoutNs;
@@ -37,7 +40,6 @@ public final class TensorReceiver implements AutoCloseable {
     private final ManyToOneConcurrentArrayQueue<Integer> lostSessions;
     private final Runnable onClose;
     private final List<TensorSlot> slots = new ArrayList<>();
-    private final CRC32C crc = new CRC32C();
     private final LinkCounters counters = new LinkCounters();
     private final String channel;
     private final int streamId;
@@ -45,7 +47,7 @@ public final class TensorReceiver implements AutoCloseable {
     TensorReceiver(Aeron aeron, TransportSettings s, String channel, int streamId, long run, Listener listener,
             ManyToOneConcurrentArrayQueue<Integer> lostSessions, Runnable onClose) {
         this.subscription = aeron.addSubscription(channel, streamId);
-        this.assembler = new FragmentAssembler(this::onFragment, s.chunkBytes() + ChunkHeader.LENGTH, true);
+        this.handler = this::onFragment;
         this.run = run;
         this.chunkFloats = s.chunkFloats();
         this.tensorTimeoutNs = s.tensorTimeout().toNanos();
@@ -90,10 +92,11 @@ public final class TensorReceiver implements AutoCloseable {
 
     /** Polls up to {@code limit} fragments and checks for lost publishers and timed-out tensors. */
     public int poll(int limit) {
-        int n = subscription.poll(assembler, limit);
+        int n = subscription.poll(handler, limit);
         Integer lost;
         while ((lost = lostSessions.poll()) != null) {
             failSession(lost);
+            cursors.remove(lost.intValue());
         }
         if (n == 0) {
             checkTimeouts(System.nanoTime());
@@ -109,14 +112,61 @@ public final class TensorReceiver implements AutoCloseable {
         return counters;
     }
 
+    /**
+     * Where the message a session is in the middle of goes. Aeron delivers a session's fragments in order, so
+     * a chunk's payload is copied fragment by fragment straight into its slot (no reassembly copy), with the
+     * checksum updated over each piece while it is hot in cache. Made once per session.
+     */
+    private static final class Cursor {
+        final CRC32C crc = new CRC32C();
+        TensorSlot slot;     // null: skip the rest of this message
+        int chunk;
+        int nextByte;
+        int endByte;
+        int bytes;
+        int expectedCrc;
+        long version;
+        boolean inMessage;
+    }
+
     private void onFragment(DirectBuffer buffer, int at, int length, Header header) {
+        byte flags = header.flags();
+        boolean begin = (flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0;
+        boolean end = (flags & FrameDescriptor.END_FRAG_FLAG) != 0;
+        int session = header.sessionId();
+        Cursor c = cursors.get(session);
+        if (c == null) {
+            c = new Cursor();
+            cursors.put(session, c);
+        }
+        if (begin) {
+            c.inMessage = true;
+            c.slot = null;
+            if (!startChunk(c, buffer, at, length)) {
+                c.inMessage = !end;
+                return;
+            }
+            copy(c, buffer, at + ChunkHeader.LENGTH, length - ChunkHeader.LENGTH);
+        } else if (c.inMessage && c.slot != null) {
+            copy(c, buffer, at, length);
+        }
+        if (end) {
+            c.inMessage = false;
+            if (c.slot != null) {
+                finishChunk(c, session);
+            }
+        }
+    }
+
+    /** Checks a chunk's header; true (and the cursor aimed at the destination) when it is to be taken. */
+    private boolean startChunk(Cursor c, DirectBuffer buffer, int at, int length) {
         if (length < ChunkHeader.LENGTH || ChunkHeader.magic(buffer, at) != ChunkHeader.MAGIC) {
             counters.malformed++;
-            return;
+            return false;
         }
         if (ChunkHeader.run(buffer, at) != run) {
             counters.foreign++;
-            return;
+            return false;
         }
         long step = ChunkHeader.step(buffer, at);
         long version = ChunkHeader.version(buffer, at);
@@ -129,40 +179,67 @@ public final class TensorReceiver implements AutoCloseable {
             } else {
                 counters.unexpected++;
             }
-            return;
+            return false;
         }
         long offset = ChunkHeader.offset(buffer, at);
         int floats = ChunkHeader.length(buffer, at);
         long total = ChunkHeader.total(buffer, at);
         if (total != slot.totalFloats || offset < 0 || offset % chunkFloats != 0 || offset >= total
-                || floats != Math.min(chunkFloats, total - offset) || length != ChunkHeader.LENGTH + floats * 4) {
+                || floats != Math.min(chunkFloats, total - offset)) {
             counters.malformed++;
-            return;
+            return false;
         }
         int chunk = (int) (offset / chunkFloats);
         if (slot.has(chunk)) {
             counters.duplicate++;
+            return false;
+        }
+        c.slot = slot;
+        c.chunk = chunk;
+        c.nextByte = (slot.destinationFloat + (int) offset) * Float.BYTES;
+        c.bytes = floats * Float.BYTES;
+        c.endByte = c.nextByte + c.bytes;
+        c.expectedCrc = ChunkHeader.crc(buffer, at);
+        c.version = version;
+        c.crc.reset();
+        return true;
+    }
+
+    private void copy(Cursor c, DirectBuffer buffer, int at, int length) {
+        if (length > c.endByte - c.nextByte) {
+            counters.malformed++;
+            c.slot = null;
             return;
         }
-        int destByte = (slot.destinationFloat + (int) offset) * Float.BYTES;
-        int bytes = floats * Float.BYTES;
-        // Copy, then checksum what landed: a bad chunk stays unmarked, so the tensor is never delivered
-        // unless a good copy of that chunk arrives and overwrites it.
-        buffer.getBytes(at + ChunkHeader.LENGTH, slot.destination, destByte, bytes);
-        crc.reset();
-        crc.update(slot.crcView.limit(destByte + bytes).position(destByte));
-        if ((int) crc.getValue() != ChunkHeader.crc(buffer, at)) {
+        buffer.getBytes(at, c.slot.destination, c.nextByte, length);
+        c.crc.update(c.slot.crcView.limit(c.nextByte + length).position(c.nextByte));
+        c.nextByte += length;
+    }
+
+    /** The chunk's last fragment arrived: a bad checksum leaves it unmarked (a good copy may still come). */
+    private void finishChunk(Cursor c, int session) {
+        TensorSlot slot = c.slot;
+        c.slot = null;
+        if (c.nextByte != c.endByte) {
+            counters.malformed++;
+            return;
+        }
+        if ((int) c.crc.getValue() != c.expectedCrc) {
             counters.corrupt++;
+            return;
+        }
+        if (slot.state != TensorSlot.State.OPEN || slot.has(c.chunk)) {
+            counters.duplicate++;
             return;
         }
         if (slot.firstChunkNs == 0) {
             slot.firstChunkNs = System.nanoTime();
         }
-        slot.sessionId = header.sessionId();
-        slot.receivedVersion = version;
+        slot.sessionId = session;
+        slot.receivedVersion = c.version;
         counters.chunksAccepted++;
-        counters.bytesAccepted += bytes;
-        if (slot.mark(chunk)) {
+        counters.bytesAccepted += c.bytes;
+        if (slot.mark(c.chunk)) {
             slot.state = TensorSlot.State.COMPLETE;
             counters.tensorsCompleted++;
             listener.onComplete(slot);
