@@ -36,7 +36,6 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private final TensorLink link;
     private final ActorRef<CoordinatorProtocol.Command> coordinator;
     private final ShardOptimizer optimizer;
-    private final int from;
     private final int length;
     private final TensorReceiver receiver;
     private final IdleStrategy idle = PollingIdle.strategy();
@@ -67,7 +66,6 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         this.link = link;
         this.coordinator = coordinator;
         this.optimizer = optimizer;
-        this.from = layout.from(shard);
         this.length = layout.length(shard);
         if (optimizer.master.length != length) {
             throw new IllegalArgumentException("shard " + shard + " owns " + length + " parameters but got "
@@ -227,10 +225,5 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         }
         receiver.close();
         return this;
-    }
-
-    /** Offset of this shard's slice in the flat vector. */
-    public int from() {
-        return from;
     }
 }

@@ -2,7 +2,10 @@ package org.un2clip.actors.coordinator;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -51,15 +54,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private final ShardLayout layout;
     private final SampleAssignment assignment;
     private final MetricsLog metrics;
-    private final ActorRef<ShardProtocol.Command>[] shards;
+    private final List<ActorRef<ShardProtocol.Command>> shards = new ArrayList<>();
     private final String[] shardEndpoints;
-    private final ActorRef<TrainerProtocol.Command>[] trainers;
+    private final List<ActorRef<TrainerProtocol.Command>> trainers;
     private final String[] trainerEndpoints;
     private final ActorRef<Checkpointer.Write> checkpointer;
     private final Map<Long, StepTally> tallies = new HashMap<>();
     private final Map<Long, CoordinatorProtocol.ShardState[]> snapshots = new HashMap<>();
     private final double lossScale;
-    private boolean begun;
     private long nextMetricsStep;
     private long lastStepEndNs;
     private long lastCheckpointNs = System.nanoTime();
@@ -99,7 +101,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 console, done, started));
     }
 
-    @SuppressWarnings("unchecked")
     private Coordinator(ActorContext<CoordinatorProtocol.Command> ctx, RunPlan plan, RunSettings settings,
             TensorLink link, String bindEndpoint, Objectives objectives, Optional<TrainingState> restored,
             PrintStream console, CompletableFuture<RunResult> done, CompletableFuture<Long> started) {
@@ -136,9 +137,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         this.layout = new ShardLayout(master.length, plan.shards());
         this.metrics = new MetricsLog(settings.runDir().resolve("metrics.jsonl"), console, plan.steps());
-        this.shards = new ActorRef[plan.shards()];
         this.shardEndpoints = new String[plan.shards()];
-        this.trainers = new ActorRef[plan.trainers()];
+        this.trainers = new ArrayList<>(Collections.nCopies(plan.trainers(), null));
         this.trainerEndpoints = new String[plan.trainers()];
         for (int k = 0; k < plan.shards(); k++) {
             int from = layout.from(k);
@@ -147,9 +147,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                     : new ShardOptimizer(java.util.Arrays.copyOfRange(master, from, to),
                             java.util.Arrays.copyOfRange(expAvg, from, to),
                             java.util.Arrays.copyOfRange(expAvgSq, from, to), adamStep);
-            shards[k] = ctx.spawn(GradientShard.create(k, layout, opt, link, bindEndpoint, plan.runId(), ctx.getSelf()),
-                    "shard-" + k, DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
-            ctx.watchWith(shards[k], new CoordinatorProtocol.NodeFailed("shard " + k, "stopped"));
+            ActorRef<ShardProtocol.Command> shard = ctx.spawn(GradientShard.create(k, layout, opt, link, bindEndpoint,
+                    plan.runId(), ctx.getSelf()), "shard-" + k,
+                    DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
+            ctx.watchWith(shard, new CoordinatorProtocol.NodeFailed("shard " + k, "stopped"));
+            shards.add(shard);
         }
         this.checkpointer = ctx.spawn(Checkpointer.create(new CheckpointStore(settings.checkpoints(),
                 settings.checkpointKeep())), "checkpointer", DispatcherSelector.blocking());
@@ -182,15 +184,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private Behavior<CoordinatorProtocol.Command> onRegister(CoordinatorProtocol.RegisterTrainer m) {
-        if (m.rank() < 0 || m.rank() >= trainers.length) {
+        if (m.rank() < 0 || m.rank() >= trainers.size()) {
             getContext().getLog().error("trainer registered as rank {} but the run has {} trainers", m.rank(),
-                    trainers.length);
+                    trainers.size());
             return this;
         }
-        if (trainers[m.rank()] != null) {
-            return fail("rank " + m.rank() + " registered twice (" + trainers[m.rank()] + ", " + m.trainer() + ")");
+        if (trainers.get(m.rank()) != null) {
+            return fail("rank " + m.rank() + " registered twice (" + trainers.get(m.rank()) + ", " + m.trainer() + ")");
         }
-        trainers[m.rank()] = m.trainer();
+        trainers.set(m.rank(), m.trainer());
         trainerEndpoints[m.rank()] = m.endpoint();
         getContext().watchWith(m.trainer(), new CoordinatorProtocol.NodeFailed("trainer " + m.rank(), "stopped"));
         return maybeBegin();
@@ -210,7 +212,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (startStep >= plan.steps()) {
             return fail("nothing to do: the run is already at step " + startStep + " of " + plan.steps());
         }
-        begun = true;
         started.complete(startStep);
         armDeadline();
         lastStepEndNs = System.nanoTime();
@@ -230,7 +231,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private Behavior<CoordinatorProtocol.Command> onNorm(CoordinatorProtocol.GradientNorm m) {
         StepTally t = tally(m.step());
         t.sumSquares += m.sumSquares();
-        if (++t.norms < shards.length) {
+        if (++t.norms < shards.size()) {
             return this;
         }
         double norm = Math.sqrt(t.sumSquares);
@@ -251,7 +252,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     private Behavior<CoordinatorProtocol.Command> onApplied(CoordinatorProtocol.ShardApplied m) {
         StepTally t = tally(m.step());
-        if (++t.applied < shards.length) {
+        if (++t.applied < shards.size()) {
             return this;
         }
         long completed = m.step() + 1;
@@ -261,7 +262,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (stepDue || timeDue || checkpointRequested || completed == plan.steps()) {
             checkpointRequested = false;
             lastCheckpointNs = System.nanoTime();
-            snapshots.put(completed, new CoordinatorProtocol.ShardState[shards.length]);
+            snapshots.put(completed, new CoordinatorProtocol.ShardState[shards.size()]);
             for (ActorRef<ShardProtocol.Command> s : shards) {
                 s.tell(new ShardProtocol.Snapshot(completed, getContext().getSelf()));
             }
@@ -286,13 +287,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     /** Writes the metrics lines of every fully finished step, in order. */
     private Behavior<CoordinatorProtocol.Command> writeMetrics() {
         StepTally t;
-        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.length && t.reports == trainers.length) {
+        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.size() && t.reports == trainers.size()) {
             long now = System.nanoTime();
             double seconds = Math.max(1e-9, (now - lastStepEndNs) / 1e9);
             lastStepEndNs = now;
             lastLoss = t.lossSum / t.samples;
             metrics.step(nextMetricsStep, lastLoss, t.lr, t.samples, seconds, t.phases,
-                    t.bytes + (long) layout.parameters() * 4L * trainers.length, t.clip, t.skipped);
+                    t.bytes + layout.parameters() * 4L * trainers.size(), t.clip, t.skipped);
             tallies.remove(nextMetricsStep);
             nextMetricsStep++;
             armDeadline();
@@ -314,14 +315,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         StepTally t = tallies.getOrDefault(d.step(), new StepTally());
         java.util.List<Integer> late = new java.util.ArrayList<>();
-        for (int r = 0; r < trainers.length; r++) {
+        for (int r = 0; r < trainers.size(); r++) {
             if (!t.reported.get(r)) {
                 late.add(r);
             }
         }
         return fail("step " + d.step() + " did not complete within " + settings.stepTimeout().toSeconds()
-                + " s (train.step-timeout): " + t.reports + " of " + trainers.length + " trainers reported (late ranks: "
-                + late + "), " + t.norms + " of " + shards.length + " shards reduced, " + t.applied + " applied");
+                + " s (train.step-timeout): " + t.reports + " of " + trainers.size() + " trainers reported (late ranks: "
+                + late + "), " + t.norms + " of " + shards.size() + " shards reduced, " + t.applied + " applied");
     }
 
     private Behavior<CoordinatorProtocol.Command> onShardState(CoordinatorProtocol.ShardState m) {
@@ -410,9 +411,5 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             getContext().unwatch(s);
             s.tell(new ShardProtocol.Shutdown());
         }
-    }
-
-    boolean begun() {
-        return begun;
     }
 }

@@ -19,9 +19,4 @@ public final class FloatVectors {
         b.duplicate().order(ByteOrder.LITTLE_ENDIAN).clear().asFloatBuffer().get(out);
         return out;
     }
-
-    public static void copy(ByteBuffer from, int fromFloat, ByteBuffer to, int toFloat, int floats) {
-        to.duplicate().clear().position(toFloat * Float.BYTES)
-                .put(from.duplicate().clear().position(fromFloat * Float.BYTES).limit((fromFloat + floats) * Float.BYTES));
-    }
 }
