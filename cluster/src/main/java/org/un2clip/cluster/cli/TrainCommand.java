@@ -58,15 +58,23 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("resuming from step " + restored.get().step());
         }
         long t0 = System.nanoTime();
-        RunResult result = inProcess ? InProcessRun.run(c, resume, System.out) : runCluster(c, plan, settings, restored,
-                resolved);
-        System.out.printf("done: %d steps, final loss %.6f, %.1f s; encoder: %s%n", result.steps(), result.lastLoss(),
-                (System.nanoTime() - t0) / 1e9, settings.runDir().resolve("encoder.safetensors"));
+        if (inProcess) {
+            report(InProcessRun.run(c, resume, System.out), settings, t0);
+        } else {
+            runCluster(c, plan, settings, restored, resolved, t0);
+        }
         return 0;
     }
 
-    private static RunResult runCluster(Config c, RunPlan plan, RunSettings settings,
-            Optional<TrainingState> restored, Path resolved) throws Exception {
+    private static void report(RunResult result, RunSettings settings, long t0) {
+        System.out.printf("done: %d steps, final loss %.6f, %.1f s; encoder: %s%n", result.steps(), result.lastLoss(),
+                (System.nanoTime() - t0) / 1e9, settings.runDir().resolve("encoder.safetensors"));
+        System.out.flush();
+    }
+
+    /** Runs the cluster; reports as soon as the result is in (leaving the cluster takes a few seconds more). */
+    private static void runCluster(Config c, RunPlan plan, RunSettings settings,
+            Optional<TrainingState> restored, Path resolved, long t0) throws Exception {
         int threads = c.getInt("train.threads-per-trainer");
         if (threads <= 0) {
             threads = Math.max(1, Runtime.getRuntime().availableProcessors() / plan.trainers());
@@ -81,7 +89,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             while (true) {
                 try {
-                    return node.done().get(1, TimeUnit.SECONDS);
+                    report(node.done().get(1, TimeUnit.SECONDS), settings, t0);
+                    return;
                 } catch (TimeoutException e) {
                     int failed = children.failedChild();
                     if (failed >= 0) {
