@@ -14,6 +14,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
  * SHARED threading with a backing-off idle strategy: the driver shares a few cores with the math.
  */
 public final class EmbeddedDriver implements AutoCloseable {
+    static final String PREFIX = "un2clip-aeron-";
     private final MediaDriver driver;
     private final String directory;
 
@@ -23,7 +24,8 @@ public final class EmbeddedDriver implements AutoCloseable {
     }
 
     public static EmbeddedDriver start(TransportSettings s) {
-        String dir = s.aeronDirBase() + File.separator + "un2clip-aeron-" + ProcessHandle.current().pid() + "-"
+        removeDeadProcessesDirectories(new File(s.aeronDirBase()));
+        String dir = s.aeronDirBase() + File.separator + PREFIX + ProcessHandle.current().pid() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
         MediaDriver.Context ctx = new MediaDriver.Context()
                 .aeronDirectoryName(dir)
@@ -47,6 +49,26 @@ public final class EmbeddedDriver implements AutoCloseable {
         } catch (RuntimeException e) {
             IoUtil.delete(new File(dir), true);
             throw new TransportException("cannot start the embedded Aeron media driver in " + dir + ": " + e);
+        }
+    }
+
+    /** A JVM that died without closing leaves its directory (tmpfs memory): remove those of dead processes. */
+    static void removeDeadProcessesDirectories(File base) {
+        File[] stale = base.listFiles((d, name) -> name.startsWith(PREFIX));
+        if (stale == null) {
+            return;
+        }
+        for (File f : stale) {
+            String[] parts = f.getName().substring(PREFIX.length()).split("-");
+            try {
+                long pid = Long.parseLong(parts[0]);
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                IoUtil.delete(f, true);
+            } catch (NumberFormatException e) {
+                // Not one of ours.
+            }
         }
     }
 

@@ -238,6 +238,23 @@ class TensorLinkTest {
     }
 
     @Test
+    void directoriesLeftByDeadProcessesAreRemovedOnStart() throws Exception {
+        java.io.File dead = new java.io.File("/dev/shm/" + EmbeddedDriver.PREFIX + Integer.MAX_VALUE + "-test");
+        java.io.File mine = new java.io.File("/dev/shm/" + EmbeddedDriver.PREFIX + ProcessHandle.current().pid()
+                + "-test");
+        assertThat(dead.mkdir()).isTrue();
+        assertThat(mine.mkdir()).isTrue();
+        try {
+            TensorLink.embedded(TransportSettings.defaults()).close();
+            assertThat(dead).doesNotExist();
+            assertThat(mine).isDirectory();   // a live process's directory is left alone
+        } finally {
+            mine.delete();
+            dead.delete();
+        }
+    }
+
+    @Test
     void theDriverDirectoryIsPerProcessAndRemovedOnClose() {
         TensorLink l = TensorLink.embedded(TransportSettings.defaults());
         String dir = l.directory();
