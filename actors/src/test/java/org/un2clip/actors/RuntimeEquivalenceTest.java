@@ -79,9 +79,13 @@ class RuntimeEquivalenceTest {
         RunResult full = run("full", "train.trainers=2");
         Path dir = tmp.resolve("resumed");
         InProcessRun.run(config(dir, "train.trainers=2", "train.steps=3"), false, null);
-        // Resume with a different world size: the checkpoint holds the full flat vector, not shards.
+        Path other = tmp.resolve("resumed-w4");
+        copyTree(dir.resolve("checkpoints"), other.resolve("checkpoints"));
         RunResult resumed = InProcessRun.run(config(dir, "train.trainers=2"), true, null);
         assertThat(resumed.parameters()).isEqualTo(full.parameters());
+        // Checkpoints hold the full flat vector, not shards: another world size resumes it (summation order only).
+        RunResult resumedW4 = InProcessRun.run(config(other, "train.trainers=4", "train.shards=2"), true, null);
+        assertThat(maxDiff(resumedW4.parameters(), full.parameters())).isLessThan(1e-4f);
         assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).list()).hasSize(2);
     }
 
@@ -110,6 +114,15 @@ class RuntimeEquivalenceTest {
         assertThat(async.parameters()).hasSameSizeAs(sync.parameters());
         assertThat(Double.isFinite(async.lastLoss())).isTrue();
         assertThat(maxDiff(async.parameters(), sync.parameters())).isLessThan(0.5f);
+    }
+
+    static void copyTree(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to.getParent());
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
     }
 
     static float maxDiff(float[] a, float[] b) {
