@@ -163,6 +163,11 @@ public final class TensorPublisher implements AutoCloseable {
         return republished;
     }
 
+    /** Fault injection for tests: the publication closes under the sender, as when the driver drops it. */
+    void closePublicationUnderneath() {
+        publication.close();
+    }
+
     /** Closes the publication (a receiver with a tensor in flight from it reports that tensor incomplete). */
     @Override
     public void close() {

@@ -228,6 +228,25 @@ class TensorLinkTest {
     }
 
     @Test
+    void aClosedPublicationIsReplacedAndTheTensorResent() {
+        int id = stream++;
+        Events ev = new Events();
+        int floats = 16 * 1024 * 3;
+        ByteBuffer src = ramp(floats, 5f);
+        ByteBuffer dst = FloatVectors.allocate(floats);
+        try (TensorReceiver r = link.receiver("ipc", id, RUN, ev);
+             TensorPublisher p = link.publisher("ipc", id, RUN)) {
+            r.expect(new TensorSlot(dst, 0, floats, link.settings().chunkFloats()), 2, 0, 0, 0, floats);
+            p.awaitConnected();
+            p.closePublicationUnderneath();
+            p.send(2, 0, 0, 0, src, 0, floats);     // CLOSED → a new publication, the whole tensor again
+            pollUntil(r, () -> !ev.complete.isEmpty(), Duration.ofSeconds(10));
+            assertThat(p.republished()).isEqualTo(1);
+            assertThat(FloatVectors.toArray(dst)).isEqualTo(FloatVectors.toArray(src));
+        }
+    }
+
+    @Test
     void anUnconnectedPublisherFailsLoudly() {
         TransportSettings quick = new TransportSettings("ipc", "127.0.0.1", "/dev/shm", 64 << 20, 65504, 1 << 20,
                 1 << 20, 64 << 10, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofMillis(100));
