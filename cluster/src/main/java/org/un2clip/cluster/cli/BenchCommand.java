@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Benchmarks that measure the speed goals.", subcommands = {BenchCommand.Weights.class, BenchClipCommand.class, BenchStepCommand.class, BenchCommand.Data.class})
+@Command(name = "bench", description = "Benchmarks that measure the speed goals.", subcommands = {BenchCommand.Weights.class, BenchClipCommand.class, BenchStepCommand.class, BenchCommand.Data.class,
+                BenchLinkCommand.class, BenchShardCommand.class, BenchOverheadCommand.class})
 final class BenchCommand {
 
     @Command(name = "weights", description = "safetensors read throughput into float tensors vs a raw sequential read.")
