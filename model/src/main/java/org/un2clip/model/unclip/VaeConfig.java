@@ -1,0 +1,41 @@
+package org.un2clip.model.unclip;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** The shape of an ldm {@code AutoencoderKL} ({@code embed_dim} + {@code ddconfig}). */
+public record VaeConfig(int resolution, int inChannels, int outChannels, int ch, List<Integer> chMult, int numResBlocks,
+                        List<Integer> attnResolutions, int zChannels, boolean doubleZ, int embedDim) {
+
+    public VaeConfig {
+        chMult = List.copyOf(chMult);
+        attnResolutions = List.copyOf(attnResolutions);
+    }
+
+    public int levels() {
+        return chMult.size();
+    }
+
+    /** From an ldm {@code first_stage_config.params} object (the golden manifest's {@code config.vae}). */
+    public static VaeConfig fromLdm(JsonNode p) {
+        JsonNode dd = p.path("ddconfig");
+        for (String k : List.of("ch", "ch_mult", "num_res_blocks", "z_channels")) {
+            if (!dd.has(k)) {
+                throw new IllegalArgumentException("VAE config: missing ddconfig." + k);
+            }
+        }
+        String attnType = dd.path("attn_type").asText("vanilla");
+        if (!"vanilla".equals(attnType) && !"vanilla-xformers".equals(attnType)) {
+            throw new IllegalArgumentException("VAE config: attn_type '" + attnType + "' unsupported");
+        }
+        return new VaeConfig(dd.path("resolution").asInt(256), dd.path("in_channels").asInt(3), dd.path("out_ch").asInt(3),
+                dd.get("ch").asInt(), UNetConfig.ints(dd.get("ch_mult")), dd.get("num_res_blocks").asInt(),
+                UNetConfig.ints(dd.path("attn_resolutions")), dd.get("z_channels").asInt(), dd.path("double_z").asBoolean(true),
+                p.path("embed_dim").asInt(dd.get("z_channels").asInt()));
+    }
+
+    /** The SD 2.x KL-f8 autoencoder (shared by Stable unCLIP). */
+    public static VaeConfig sd2() {
+        return new VaeConfig(256, 3, 3, 128, List.of(1, 2, 4, 4), 2, List.of(), 4, true, 4);
+    }
+}
