@@ -1,0 +1,22 @@
+package org.un2clip.data.image;
+
+/**
+ * An 8-bit RGB image, pixels interleaved row-major ({@code rgb[(y*width + x)*3 + c]}), the layout Pillow's
+ * "RGB" mode uses; the preprocessing works on it the way Pillow does.
+ */
+public record RgbImage(int width, int height, byte[] rgb) {
+    public RgbImage {
+        if (width <= 0 || height <= 0 || rgb.length != (long) width * height * 3) {
+            throw new IllegalArgumentException("bad RGB image " + width + "x" + height + " with " + rgb.length + " bytes");
+        }
+    }
+
+    public static RgbImage blank(int width, int height) {
+        return new RgbImage(width, height, new byte[width * height * 3]);
+    }
+
+    /** Channel c of pixel (x, y), 0..255. */
+    public int get(int x, int y, int c) {
+        return rgb[(y * width + x) * 3 + c] & 0xFF;
+    }
+}
