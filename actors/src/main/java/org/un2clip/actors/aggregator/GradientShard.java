@@ -1,0 +1,246 @@
+package org.un2clip.actors.aggregator;
+
+import java.nio.ByteBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.un2clip.actors.PollingIdle;
+import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.plan.ShardLayout;
+import org.un2clip.actors.transport.FloatVectors;
+import org.un2clip.actors.transport.Streams;
+import org.un2clip.actors.transport.TensorLink;
+import org.un2clip.actors.transport.TensorPublisher;
+import org.un2clip.actors.transport.TensorReceiver;
+import org.un2clip.actors.transport.TensorSlot;
+
+/**
+ * One gradient shard: owns slice [from, from+length) of the flat vector with fp32 master weights and AdamW
+ * moments. For each step it collects every rank's gradient slice over Aeron, sums them in rank order
+ * (deterministic), averages over the global batch, reports the squared norm to the coordinator, and on
+ * {@code Apply} clips, updates, bumps its version and sends the new slice to every trainer.
+ *
+ * <p>Gradients of up to S+1 steps may be in flight (bounded staleness): one receive slot per rank and step
+ * modulo S+1. Supervision: a failure stops the shard (its state is mid-step); the coordinator watches it
+ * and fails the run loudly, and the run resumes from the newest checkpoint.
+ */
+public final class GradientShard extends AbstractBehavior<ShardProtocol.Command> implements TensorReceiver.Listener {
+
+    private final int shard;
+    private final TensorLink link;
+    private final ActorRef<CoordinatorProtocol.Command> coordinator;
+    private final ShardOptimizer optimizer;
+    private final int from;
+    private final int length;
+    private final TensorReceiver receiver;
+    private final IdleStrategy idle = PollingIdle.strategy();
+    private RunPlan plan;
+    private TensorSlot[][] slots;         // [step % (S+1)][rank]
+    private int[] arrived;                // ranks arrived per ring index
+    private TensorPublisher[] toTrainers;
+    private float[] gradient;
+    private ByteBuffer outgoing;
+    private long version;                 // steps applied so far = the step the current master is for
+    private boolean awaitingApply;
+    private String failure;
+
+    public static Behavior<ShardProtocol.Command> create(int shard, ShardLayout layout, ShardOptimizer optimizer,
+            TensorLink link, String bindEndpoint, long runId, ActorRef<CoordinatorProtocol.Command> coordinator) {
+        return Behaviors.setup(ctx -> new GradientShard(ctx, shard, layout, optimizer, link, bindEndpoint, runId,
+                coordinator));
+    }
+
+    private GradientShard(ActorContext<ShardProtocol.Command> ctx, int shard, ShardLayout layout,
+            ShardOptimizer optimizer, TensorLink link, String bindEndpoint, long runId,
+            ActorRef<CoordinatorProtocol.Command> coordinator) {
+        super(ctx);
+        this.shard = shard;
+        this.link = link;
+        this.coordinator = coordinator;
+        this.optimizer = optimizer;
+        this.from = layout.from(shard);
+        this.length = layout.length(shard);
+        if (optimizer.master.length != length) {
+            throw new IllegalArgumentException("shard " + shard + " owns " + length + " parameters but got "
+                    + optimizer.master.length);
+        }
+        this.receiver = link.receiver(bindEndpoint, Streams.gradients(shard), runId, this);
+        coordinator.tell(new CoordinatorProtocol.ShardReady(shard, receiver.endpoint()));
+    }
+
+    @Override
+    public Receive<ShardProtocol.Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(ShardProtocol.Begin.class, this::onBegin)
+                .onMessage(ShardProtocol.Poll.class, p -> onPoll())
+                .onMessage(ShardProtocol.Apply.class, this::onApply)
+                .onMessage(ShardProtocol.Snapshot.class, this::onSnapshot)
+                .onMessage(ShardProtocol.Shutdown.class, s -> Behaviors.stopped())
+                .onSignal(PostStop.class, s -> closeLinks())
+                .build();
+    }
+
+    private Behavior<ShardProtocol.Command> onBegin(ShardProtocol.Begin b) {
+        plan = b.plan();
+        version = b.startStep();
+        int ring = plan.staleness() + 1;
+        int world = plan.trainers();
+        slots = new TensorSlot[ring][world];
+        arrived = new int[ring];
+        for (int i = 0; i < ring; i++) {
+            for (int r = 0; r < world; r++) {
+                slots[i][r] = new TensorSlot(FloatVectors.allocate(length), 0, length, link.settings().chunkFloats());
+            }
+        }
+        gradient = new float[length];
+        outgoing = FloatVectors.allocate(length);
+        toTrainers = new TensorPublisher[world];
+        for (int r = 0; r < world; r++) {
+            toTrainers[r] = link.publisher(b.trainerEndpoints()[r], Streams.parameters(r), plan.runId());
+        }
+        for (long s = version; s < Math.min(plan.steps(), version + ring); s++) {
+            expectStep(s);
+        }
+        for (TensorPublisher p : toTrainers) {
+            p.awaitConnected();
+        }
+        publishMaster();
+        getContext().getSelf().tell(new ShardProtocol.Poll());
+        return this;
+    }
+
+    private void expectStep(long step) {
+        int i = (int) (step % slots.length);
+        arrived[i] = 0;
+        for (int r = 0; r < slots[i].length; r++) {
+            receiver.expect(slots[i][r], step, TensorSlot.ANY_VERSION, shard, r, length);
+        }
+    }
+
+    private Behavior<ShardProtocol.Command> onPoll() {
+        long end = System.nanoTime() + PollingIdle.SLICE_NANOS;
+        idle.reset();
+        while (System.nanoTime() < end && failure == null) {
+            int n = receiver.poll(32);
+            reduceIfComplete();
+            if (n == 0) {
+                idle.idle();
+            } else {
+                idle.reset();
+            }
+        }
+        if (failure != null) {
+            coordinator.tell(new CoordinatorProtocol.NodeFailed("shard " + shard, failure));
+            return Behaviors.stopped();
+        }
+        getContext().getSelf().tell(new ShardProtocol.Poll());
+        return this;
+    }
+
+    @Override
+    public void onComplete(TensorSlot slot) {
+        arrived[(int) (slot.step() % slots.length)]++;
+    }
+
+    @Override
+    public void onIncomplete(TensorSlot slot, String reason) {
+        failure = reason;
+    }
+
+    /** When every rank's gradient of the next step is in: sum in rank order, average, report the norm. */
+    private void reduceIfComplete() {
+        if (awaitingApply || version >= plan.steps()) {
+            return;
+        }
+        int i = (int) (version % slots.length);
+        if (arrived[i] < plan.trainers()) {
+            return;
+        }
+        TensorSlot[] ranks = slots[i];
+        ByteBuffer first = ranks[0].destination();
+        for (int k = 0; k < length; k++) {
+            gradient[k] = first.getFloat(k << 2);
+        }
+        for (int r = 1; r < ranks.length; r++) {
+            ByteBuffer g = ranks[r].destination();
+            for (int k = 0; k < length; k++) {
+                gradient[k] += g.getFloat(k << 2);
+            }
+        }
+        float divisor = (float) (plan.globalBatch() * plan.lossScale());
+        double sumSquares = 0;
+        for (int k = 0; k < length; k++) {
+            float v = gradient[k] / divisor;
+            gradient[k] = v;
+            sumSquares += (double) v * v;
+        }
+        awaitingApply = true;
+        coordinator.tell(new CoordinatorProtocol.GradientNorm(version, shard, sumSquares));
+    }
+
+    private Behavior<ShardProtocol.Command> onApply(ShardProtocol.Apply a) {
+        if (!awaitingApply || a.step() != version) {
+            throw new IllegalStateException("shard " + shard + " got Apply for step " + a.step() + " at version "
+                    + version + (awaitingApply ? "" : " with no gradient reduced"));
+        }
+        if (!a.skip()) {
+            if (a.clipCoefficient() < 1.0) {
+                float c = (float) a.clipCoefficient();
+                for (int k = 0; k < length; k++) {
+                    gradient[k] *= c;
+                }
+            }
+            optimizer.update(gradient, a.lr(), plan.beta1(), plan.beta2(), plan.eps(), plan.weightDecay());
+        }
+        long applied = version;
+        version++;
+        awaitingApply = false;
+        long next = applied + slots.length;
+        if (next < plan.steps()) {
+            expectStep(next);     // reopen before publishing: trainers answer the new version with that step
+        }
+        publishMaster();
+        coordinator.tell(new CoordinatorProtocol.ShardApplied(applied, shard));
+        reduceIfComplete();
+        return this;
+    }
+
+    private void publishMaster() {
+        outgoing.clear();
+        outgoing.asFloatBuffer().put(optimizer.master);
+        for (int r = 0; r < toTrainers.length; r++) {
+            toTrainers[r].send(version, version, shard, r, outgoing, 0, length);
+        }
+    }
+
+    private Behavior<ShardProtocol.Command> onSnapshot(ShardProtocol.Snapshot s) {
+        if (s.step() != version) {
+            throw new IllegalStateException("shard " + shard + " asked for a snapshot of step " + s.step()
+                    + " at version " + version);
+        }
+        s.replyTo().tell(new CoordinatorProtocol.ShardState(version, shard, optimizer.master.clone(),
+                optimizer.expAvg.clone(), optimizer.expAvgSq.clone(), optimizer.step));
+        return this;
+    }
+
+    private Behavior<ShardProtocol.Command> closeLinks() {
+        if (toTrainers != null) {
+            for (TensorPublisher p : toTrainers) {
+                p.close();
+            }
+        }
+        receiver.close();
+        return this;
+    }
+
+    /** Offset of this shard's slice in the flat vector. */
+    public int from() {
+        return from;
+    }
+}

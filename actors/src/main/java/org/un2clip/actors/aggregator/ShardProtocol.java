@@ -1,0 +1,26 @@
+package org.un2clip.actors.aggregator;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.serialization.ControlMessage;
+
+/** Messages to a GradientShard. */
+public final class ShardProtocol {
+    private ShardProtocol() {}
+
+    public sealed interface Command extends ControlMessage permits Begin, Poll, Apply, Snapshot, Shutdown {}
+
+    /** Start at {@code startStep}: send the current slice to every trainer, then take gradients. */
+    public record Begin(RunPlan plan, long startStep, String[] trainerEndpoints) implements Command {}
+
+    public record Poll() implements Command {}
+
+    /** Apply {@code step} with this learning rate and clip coefficient; {@code skip}: non-finite, no update. */
+    public record Apply(long step, double lr, double clipCoefficient, boolean skip) implements Command {}
+
+    /** Copy master and moments (state after {@code step} steps) and send them to {@code replyTo}. */
+    public record Snapshot(long step, ActorRef<CoordinatorProtocol.Command> replyTo) implements Command {}
+
+    public record Shutdown() implements Command {}
+}

@@ -1,0 +1,49 @@
+package org.un2clip.actors.serialization;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.un2clip.actors.aggregator.ShardProtocol;
+import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.trainer.DataLoaderProtocol;
+import org.un2clip.actors.trainer.TrainerProtocol;
+
+/**
+ * The one list of classes that cross the wire, each with a fixed Kryo id: every JVM of a cluster agrees on
+ * the ids because they are written here, not assigned in registration order at run time.
+ * Append only; never reuse an id.
+ */
+public final class MessageRegistry {
+    private MessageRegistry() {}
+
+    public static Map<Class<?>, Integer> classes() {
+        Map<Class<?>, Integer> m = new LinkedHashMap<>();
+        m.put(String[].class, 100);
+        m.put(long[].class, 101);
+        m.put(float[].class, 102);
+        m.put(double[].class, 103);
+        m.put(RunPlan.class, 110);
+
+        m.put(CoordinatorProtocol.RegisterTrainer.class, 200);
+        m.put(CoordinatorProtocol.ShardReady.class, 201);
+        m.put(CoordinatorProtocol.GradientNorm.class, 202);
+        m.put(CoordinatorProtocol.ShardApplied.class, 203);
+        m.put(CoordinatorProtocol.StepDone.class, 204);
+        m.put(CoordinatorProtocol.NodeFailed.class, 205);
+        m.put(CoordinatorProtocol.RequestCheckpoint.class, 206);
+        m.put(CoordinatorProtocol.CheckpointDone.class, 207);
+
+        m.put(TrainerProtocol.Begin.class, 300);
+        m.put(TrainerProtocol.Poll.class, 301);
+        m.put(TrainerProtocol.Shutdown.class, 302);
+
+        m.put(DataLoaderProtocol.Prepare.class, 400);
+
+        m.put(ShardProtocol.Begin.class, 500);
+        m.put(ShardProtocol.Poll.class, 501);
+        m.put(ShardProtocol.Apply.class, 502);
+        m.put(ShardProtocol.Snapshot.class, 503);
+        m.put(ShardProtocol.Shutdown.class, 504);
+        return m;
+    }
+}

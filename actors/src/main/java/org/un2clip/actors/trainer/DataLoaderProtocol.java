@@ -1,0 +1,14 @@
+package org.un2clip.actors.trainer;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.un2clip.actors.serialization.ControlMessage;
+
+/** Messages to a DataLoader. */
+public final class DataLoaderProtocol {
+    private DataLoaderProtocol() {}
+
+    public sealed interface Command extends ControlMessage permits Prepare {}
+
+    /** Prepare this rank's micro-batches of {@code step} and send them to {@code replyTo}. */
+    public record Prepare(long step, ActorRef<TrainerProtocol.Command> replyTo) implements Command {}
+}

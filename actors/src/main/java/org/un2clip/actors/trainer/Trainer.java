@@ -1,0 +1,233 @@
+package org.un2clip.actors.trainer;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import org.agrona.concurrent.IdleStrategy;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.un2clip.actors.PollingIdle;
+import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.objective.Objectives;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.plan.ShardLayout;
+import org.un2clip.actors.transport.FloatVectors;
+import org.un2clip.actors.transport.Streams;
+import org.un2clip.actors.transport.TensorLink;
+import org.un2clip.actors.transport.TensorPublisher;
+import org.un2clip.actors.transport.TensorReceiver;
+import org.un2clip.actors.transport.TensorSlot;
+import org.un2clip.model.step.StepFunction;
+import org.un2clip.model.step.TrainingBatch;
+
+/**
+ * One per device and JVM: drives the step function. For step s it waits until every shard's slice is at
+ * a version ≥ s − S (S = 0: exactly s, the synchronous mode), runs its micro-batches, accumulates the
+ * sample-weighted gradient sum, sends slice i to shard i over Aeron and reports loss and timings.
+ *
+ * <p>New slices are received into a staging buffer and copied into the parameters only when complete, so a
+ * step never sees a half-received version. Supervision: a failure stops the trainer and the coordinator
+ * (watching) fails the run loudly.
+ */
+public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> implements TensorReceiver.Listener {
+    private final int rank;
+    private final TensorLink link;
+    private final Objectives objectives;
+    private final ActorRef<CoordinatorProtocol.Command> coordinator;
+    private final TensorReceiver receiver;
+    private final IdleStrategy idle = PollingIdle.strategy();
+    private final Map<Long, TrainerProtocol.BatchReady> batches = new HashMap<>();
+    private StepFunction function;
+    private ActorRef<DataLoaderProtocol.Command> loader;
+    private RunPlan plan;
+    private ShardLayout layout;
+    private ByteBuffer parameters;
+    private FloatBuffer parameterView;
+    private ByteBuffer staging;
+    private float[] gradient;
+    private FloatBuffer gradientView;
+    private float[] accumulated;
+    private ByteBuffer outgoing;
+    private TensorSlot[] slots;
+    private long[] shardVersion;
+    private TensorPublisher[] toShards;
+    private long step;
+    private long waitStartNs;
+    private String failure;
+
+    public static Behavior<TrainerProtocol.Command> create(int rank, TensorLink link, String bindEndpoint,
+            Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId) {
+        return Behaviors.setup(ctx -> new Trainer(ctx, rank, link, bindEndpoint, objectives, coordinator, runId));
+    }
+
+    private Trainer(ActorContext<TrainerProtocol.Command> ctx, int rank, TensorLink link, String bindEndpoint,
+            Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId) {
+        super(ctx);
+        this.rank = rank;
+        this.link = link;
+        this.objectives = objectives;
+        this.coordinator = coordinator;
+        this.receiver = link.receiver(bindEndpoint, Streams.parameters(rank), runId, this);
+        coordinator.tell(new CoordinatorProtocol.RegisterTrainer(rank, ctx.getSelf(), receiver.endpoint()));
+    }
+
+    @Override
+    public Receive<TrainerProtocol.Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(TrainerProtocol.Begin.class, this::onBegin)
+                .onMessage(TrainerProtocol.BatchReady.class, b -> {
+                    batches.put(b.step(), b);
+                    return this;
+                })
+                .onMessage(TrainerProtocol.Poll.class, p -> onPoll())
+                .onMessage(TrainerProtocol.Shutdown.class, s -> Behaviors.stopped())
+                .onSignal(PostStop.class, s -> close())
+                .build();
+    }
+
+    private Behavior<TrainerProtocol.Command> onBegin(TrainerProtocol.Begin b) {
+        plan = b.plan();
+        step = b.startStep();
+        function = objectives.create();
+        long n = function.parameterCount();
+        layout = new ShardLayout(n, plan.shards());
+        parameters = FloatVectors.allocate(n);
+        parameterView = parameters.asFloatBuffer();
+        staging = FloatVectors.allocate(n);
+        gradient = new float[(int) n];
+        gradientView = FloatBuffer.wrap(gradient);
+        accumulated = new float[(int) n];
+        outgoing = FloatVectors.allocate(n);
+        slots = new TensorSlot[plan.shards()];
+        shardVersion = new long[plan.shards()];
+        toShards = new TensorPublisher[plan.shards()];
+        for (int k = 0; k < plan.shards(); k++) {
+            slots[k] = new TensorSlot(staging, layout.from(k), layout.length(k), link.settings().chunkFloats());
+            shardVersion[k] = -1;
+            receiver.expect(slots[k], step, step, k, rank, layout.length(k));
+            toShards[k] = link.publisher(b.shardEndpoints()[k], Streams.gradients(k), plan.runId());
+        }
+        loader = getContext().spawn(DataLoader.create(plan.assignment(), objectives, rank, plan.trainers(),
+                plan.microBatch()), "data-loader");
+        for (long s = step; s < Math.min(plan.steps(), step + 2); s++) {
+            loader.tell(new DataLoaderProtocol.Prepare(s, getContext().getSelf()));
+        }
+        waitStartNs = System.nanoTime();
+        getContext().getSelf().tell(new TrainerProtocol.Poll());
+        return this;
+    }
+
+    @Override
+    public void onComplete(TensorSlot slot) {
+        int k = slot.shard();
+        FloatVectors.copy(staging, layout.from(k), parameters, layout.from(k), layout.length(k));
+        shardVersion[k] = slot.version();
+        if (slot.version() < plan.steps()) {
+            receiver.expect(slot, slot.version() + 1, slot.version() + 1, k, rank, layout.length(k));
+        }
+    }
+
+    @Override
+    public void onIncomplete(TensorSlot slot, String reason) {
+        failure = reason;
+    }
+
+    private Behavior<TrainerProtocol.Command> onPoll() {
+        long end = System.nanoTime() + PollingIdle.SLICE_NANOS;
+        idle.reset();
+        while (System.nanoTime() < end && failure == null && step < plan.steps()) {
+            int n = receiver.poll(32);
+            if (canRun()) {
+                runStep();
+                break;          // back to the mailbox: batches and control messages get in
+            }
+            if (n == 0) {
+                idle.idle();
+            }
+        }
+        if (failure != null) {
+            coordinator.tell(new CoordinatorProtocol.NodeFailed("trainer " + rank, failure));
+            return Behaviors.stopped();
+        }
+        if (step < plan.steps()) {
+            getContext().getSelf().tell(new TrainerProtocol.Poll());
+        }
+        return this;
+    }
+
+    private boolean canRun() {
+        if (!batches.containsKey(step)) {
+            return false;
+        }
+        long oldest = Long.MAX_VALUE;
+        for (long v : shardVersion) {
+            oldest = Math.min(oldest, v);
+        }
+        return oldest >= step - plan.staleness();
+    }
+
+    private void runStep() {
+        long t0 = System.nanoTime();
+        TrainerProtocol.BatchReady ready = batches.remove(step);
+        if (step + 2 < plan.steps()) {
+            loader.tell(new DataLoaderProtocol.Prepare(step + 2, getContext().getSelf()));
+        }
+        java.util.Arrays.fill(accumulated, 0f);
+        double lossSum = 0;
+        int samples = 0;
+        for (TrainingBatch mb : ready.microBatches()) {
+            StepFunction.StepResult r = function.step(parameterView, mb, gradientView);
+            float weight = mb.size();
+            for (int i = 0; i < accumulated.length; i++) {
+                accumulated[i] += weight * gradient[i];
+            }
+            lossSum += r.loss() * mb.size();
+            samples += mb.size();
+        }
+        if (plan.lossScale() != 1.0) {
+            float scale = (float) plan.lossScale();   // the hook fp16 objectives use: shards divide it out
+            for (int i = 0; i < accumulated.length; i++) {
+                accumulated[i] *= scale;
+            }
+        }
+        long t1 = System.nanoTime();
+        outgoing.clear();
+        outgoing.asFloatBuffer().put(accumulated);
+        long version = Long.MAX_VALUE;
+        for (long v : shardVersion) {
+            version = Math.min(version, v);
+        }
+        long bytes = 0;
+        for (int k = 0; k < toShards.length; k++) {
+            long before = toShards[k].bytesSent();
+            toShards[k].send(step, version, k, rank, outgoing, layout.from(k), layout.length(k));
+            bytes += toShards[k].bytesSent() - before;
+        }
+        long t2 = System.nanoTime();
+        coordinator.tell(new CoordinatorProtocol.StepDone(step, rank, lossSum, samples, ready.nanos(), t1 - t0, t2 - t1,
+                t0 - waitStartNs, bytes));
+        step++;
+        waitStartNs = System.nanoTime();
+    }
+
+    private Behavior<TrainerProtocol.Command> close() {
+        if (toShards != null) {
+            for (TensorPublisher p : toShards) {
+                if (p != null) {
+                    p.close();
+                }
+            }
+        }
+        receiver.close();
+        if (function != null) {
+            function.close();
+        }
+        return this;
+    }
+}

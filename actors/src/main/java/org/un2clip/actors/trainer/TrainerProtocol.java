@@ -1,0 +1,26 @@
+package org.un2clip.actors.trainer;
+
+import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.serialization.ControlMessage;
+import org.un2clip.model.step.TrainingBatch;
+
+/** Messages to a Trainer. */
+public final class TrainerProtocol {
+    private TrainerProtocol() {}
+
+    public sealed interface Command extends ControlMessage permits Begin, Poll, Shutdown, BatchReady {}
+
+    /** Start at {@code startStep}; shard i's gradient receiver listens at {@code shardEndpoints[i]}. */
+    public record Begin(RunPlan plan, long startStep, String[] shardEndpoints) implements Command {}
+
+    /** Self-message: poll the data plane for a while, then yield to the mailbox. */
+    public record Poll() implements Command {}
+
+    public record Shutdown() implements Command {}
+
+    /** The DataLoader's micro-batches of one step (same JVM only). */
+    public record BatchReady(long step, List<TrainingBatch> microBatches, long nanos)
+            implements Command, NoSerializationVerificationNeeded {}
+}

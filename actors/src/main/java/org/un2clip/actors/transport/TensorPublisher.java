@@ -1,0 +1,165 @@
+package org.un2clip.actors.transport;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Sends flat float tensors of any size as checksummed chunks on one Aeron stream.
+ *
+ * <p>Every offer result is handled: BACK_PRESSURED and ADMIN_ACTION are retried with an idle strategy,
+ * NOT_CONNECTED is waited out, CLOSED and MAX_POSITION_EXCEEDED replace the publication once and resend
+ * the tensor from its first chunk (the receiver drops the repeats as duplicates); anything that outlasts
+ * the offer timeout throws {@link TransportException}. One send buffer is reused: nothing is allocated per
+ * tensor.
+ */
+public final class TensorPublisher implements AutoCloseable {
+    private final Aeron aeron;
+    private final String channel;
+    private final int streamId;
+    private final long run;
+    private final int chunkFloats;
+    private final long offerTimeoutNs;
+    private final ByteBuffer sendBytes;
+    private final ByteBuffer sendView;
+    private final UnsafeBuffer send;
+    private final CRC32C crc = new CRC32C();
+    private final IdleStrategy idle = new BackoffIdleStrategy(16, 16, 1_000, 100_000);
+    private Publication publication;
+    private long bytesSent;
+    private long republished;
+
+    TensorPublisher(Aeron aeron, TransportSettings s, String channel, int streamId, long run) {
+        this.aeron = aeron;
+        this.channel = channel;
+        this.streamId = streamId;
+        this.run = run;
+        this.chunkFloats = s.chunkFloats();
+        this.offerTimeoutNs = s.offerTimeout().toNanos();
+        this.sendBytes = ByteBuffer.allocateDirect(ChunkHeader.LENGTH + s.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        this.sendView = sendBytes.duplicate();
+        this.send = new UnsafeBuffer(sendBytes);
+        this.publication = aeron.addPublication(channel, streamId);
+    }
+
+    /** Waits until a subscriber is connected (or throws after the offer timeout). */
+    public void awaitConnected() {
+        long deadline = System.nanoTime() + offerTimeoutNs;
+        idle.reset();
+        while (!publication.isConnected()) {
+            if (System.nanoTime() > deadline) {
+                throw new TransportException("no subscriber connected to " + channel + " stream " + streamId
+                        + " within " + offerTimeoutNs / 1_000_000 + " ms");
+            }
+            idle.idle();
+        }
+    }
+
+    /**
+     * Sends {@code floats} floats of {@code source} (direct, little endian) from float index {@code from}.
+     */
+    public void send(long step, long version, int shard, int rank, ByteBuffer source, int from, int floats) {
+        send(step, version, shard, rank, source, from, floats, null);
+    }
+
+    /**
+     * Like {@link #send}, but sends exactly the chunk indices in {@code chunkOrder} (tests inject loss,
+     * duplication and reordering with it; an entry {@code -(c+1)} sends chunk c with one payload byte flipped
+     * after its checksum was taken); {@code null} sends every chunk in order.
+     */
+    public void send(long step, long version, int shard, int rank, ByteBuffer source, int from, int floats,
+            int[] chunkOrder) {
+        int chunks = chunkCount(floats);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                int n = chunkOrder == null ? chunks : chunkOrder.length;
+                for (int i = 0; i < n; i++) {
+                    int c = chunkOrder == null ? i : chunkOrder[i];
+                    sendChunk(step, version, shard, rank, source, from, floats, c < 0 ? -c - 1 : c, c < 0);
+                }
+                return;
+            } catch (PublicationLost e) {
+                if (attempt > 0) {
+                    throw new TransportException("publication to " + channel + " stream " + streamId + " lost twice "
+                            + "while sending step " + step + " shard " + shard + " rank " + rank + ": " + e.getMessage());
+                }
+                publication.close();
+                publication = aeron.addPublication(channel, streamId);
+                republished++;
+                awaitConnected();
+            }
+        }
+    }
+
+    public int chunkCount(int floats) {
+        return Math.max(1, (floats + chunkFloats - 1) / chunkFloats);
+    }
+
+    private void sendChunk(long step, long version, int shard, int rank, ByteBuffer source, int from, int total,
+            int chunk, boolean corrupt) {
+        int offset = chunk * chunkFloats;
+        int length = Math.min(chunkFloats, total - offset);
+        int bytes = length * Float.BYTES;
+        send.putBytes(ChunkHeader.LENGTH, source, (from + offset) * Float.BYTES, bytes);
+        crc.reset();
+        sendView.limit(ChunkHeader.LENGTH + bytes).position(ChunkHeader.LENGTH);
+        crc.update(sendView);
+        ChunkHeader.write(send, run, step, version, shard, rank, offset, length, total, (int) crc.getValue());
+        if (corrupt) {
+            send.putByte(ChunkHeader.LENGTH, (byte) ~send.getByte(ChunkHeader.LENGTH));
+        }
+        offer(ChunkHeader.LENGTH + bytes, step);
+    }
+
+    private void offer(int length, long step) {
+        long deadline = 0;
+        idle.reset();
+        while (true) {
+            long result = publication.offer(send, 0, length);
+            if (result > 0) {
+                bytesSent += length;
+                return;
+            }
+            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+                throw new PublicationLost(result == Publication.CLOSED ? "CLOSED" : "MAX_POSITION_EXCEEDED");
+            }
+            // BACK_PRESSURED, ADMIN_ACTION, NOT_CONNECTED: wait, but not forever.
+            long now = System.nanoTime();
+            if (deadline == 0) {
+                deadline = now + offerTimeoutNs;
+            } else if (now > deadline) {
+                String why = result == Publication.NOT_CONNECTED ? "not connected" : result == Publication.BACK_PRESSURED
+                        ? "back-pressured" : "in admin action (" + result + ")";
+                throw new TransportException("step " + step + ": " + channel + " stream " + streamId + " stayed " + why
+                        + " for " + offerTimeoutNs / 1_000_000 + " ms; the tensor was not delivered");
+            }
+            idle.idle();
+        }
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** How often the publication was replaced after CLOSED or MAX_POSITION_EXCEEDED. */
+    public long republished() {
+        return republished;
+    }
+
+    /** Closes the publication (a receiver with a tensor in flight from it reports that tensor incomplete). */
+    @Override
+    public void close() {
+        publication.close();
+    }
+
+    private static final class PublicationLost extends RuntimeException {
+        PublicationLost(String why) {
+            super(why, null, false, false);
+        }
+    }
+}

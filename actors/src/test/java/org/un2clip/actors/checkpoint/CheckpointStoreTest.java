@@ -1,0 +1,43 @@
+package org.un2clip.actors.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+    @TempDir
+    Path tmp;
+
+    private static TrainingState state(long step) {
+        return new TrainingState(step, step, 42, 0, step * 8, 1.0, new float[] {step, 2, 3}, new float[] {4, 5, 6},
+                new float[] {7, 8, 9});
+    }
+
+    @Test
+    void keepsTheLastKAndFallsBackPastADamagedNewest() throws Exception {
+        CheckpointStore store = new CheckpointStore(tmp, 2);
+        store.write(state(1), "a = 1");
+        store.write(state(2), "a = 1");
+        Path newest = store.write(state(3), "a = 1");
+        assertThat(store.list()).extracting(p -> p.getFileName().toString()).containsExactly("step-00000003",
+                "step-00000002");
+        assertThat(store.loadNewest().orElseThrow().master()).containsExactly(3, 2, 3);
+        assertThat(Files.readString(newest.resolve("config.conf"))).isEqualTo("a = 1");
+
+        try (RandomAccessFile f = new RandomAccessFile(newest.resolve("optimizer.safetensors").toFile(), "rw")) {
+            f.seek(f.length() - 2);
+            f.write(0x7f);
+        }
+        TrainingState back = store.loadNewest().orElseThrow();
+        assertThat(back.step()).isEqualTo(2);
+        assertThat(back.offset()).isEqualTo(16);
+
+        Files.delete(store.list().get(1).resolve("manifest.json"));
+        assertThat(store.loadNewest()).isEmpty();
+        assertThat(tmp).isDirectoryNotContaining("glob:**/.tmp-*");
+    }
+}

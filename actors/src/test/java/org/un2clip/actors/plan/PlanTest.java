@@ -1,0 +1,51 @@
+package org.un2clip.actors.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Arrays;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class PlanTest {
+    @Test
+    void ranksSplitTheGlobalBatchWithoutOverlapAndTheUnionIsIndependentOfW() {
+        PermutationAssignment a = new PermutationAssignment(7, 100, 8);
+        long[] w1 = a.samples(3, 0, 1);
+        long[] r0 = a.samples(3, 0, 4);
+        long[] r3 = a.samples(3, 3, 4);
+        assertThat(r0).containsExactly(w1[0], w1[4]);
+        assertThat(r3).containsExactly(w1[3], w1[7]);
+        long[] all = LongStream.concat(LongStream.of(a.samples(3, 0, 2)), LongStream.of(a.samples(3, 1, 2))).sorted()
+                .toArray();
+        long[] sorted = w1.clone();
+        Arrays.sort(sorted);
+        assertThat(all).containsExactly(sorted);
+        // 12 steps per epoch (tail dropped); a new epoch is a new permutation.
+        assertThat(a.cursor(12)).isEqualTo(new SampleAssignment.Cursor(1, 0));
+        assertThat(a.samples(12, 0, 1)).isNotEqualTo(a.samples(0, 0, 1));
+        assertThat(new PermutationAssignment(7, 100, 8).samples(3, 0, 1)).containsExactly(w1);
+    }
+
+    @Test
+    void schedules() {
+        assertThat(new LrSchedule("constant", 1, 0, 10).at(5)).isEqualTo(1);
+        LrSchedule warm = new LrSchedule("linear-warmup", 1, 4, 10);
+        assertThat(warm.at(0)).isEqualTo(0.25);
+        assertThat(warm.at(3)).isEqualTo(1);
+        assertThat(warm.at(9)).isEqualTo(1);
+        LrSchedule cos = new LrSchedule("cosine", 2, 2, 12);
+        assertThat(cos.at(1)).isEqualTo(2);
+        assertThat(cos.at(2)).isEqualTo(2);
+        assertThat(cos.at(7)).isCloseTo(1, within(1e-12));
+        assertThat(cos.at(12)).isCloseTo(0, within(1e-12));
+    }
+
+    @Test
+    void shardLayoutCoversTheVectorContiguously() {
+        ShardLayout l = new ShardLayout(10, 3);
+        assertThat(l.from(0)).isZero();
+        assertThat(l.from(1)).isEqualTo(l.length(0));
+        assertThat(l.from(2) + l.length(2)).isEqualTo(10);
+    }
+}
