@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "un2clip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sharpen CLIP image encoders by inverting a frozen unCLIP generator (un²CLIP).",
         subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, BenchCommand.class,
-                TokenizeCommand.class,
+                TokenizeCommand.class, ConsoleCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
