@@ -28,7 +28,7 @@ public final class MetricsRegistry {
     /** @param constantLabels labels on every sample, e.g. run, node and rank */
     public MetricsRegistry(Map<String, String> constantLabels) {
         constantLabels.keySet().forEach(MetricsRegistry::checkLabel);
-        this.constantLabels = Map.copyOf(new LinkedHashMap<>(constantLabels));
+        this.constantLabels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(constantLabels));
     }
 
     public Counter counter(String name, String help, String... labels) {
