@@ -28,6 +28,9 @@ public final class ReportPlots {
         List<Plot> plots = new ArrayList<>();
         XYChart loss = chart("Loss", "loss");
         series(loss, "loss", records, StepRecord::loss);
+        // Losses fall by orders of magnitude: a log axis keeps the late steps readable.
+        boolean positive = records.stream().mapToDouble(StepRecord::loss).filter(Double::isFinite).allMatch(v -> v > 0);
+        loss.getStyler().setYAxisLogarithmic(positive);
         plots.add(save(loss, dir, "loss.png", "Loss per step"));
 
         XYChart rate = chart("Throughput", "images/s");
