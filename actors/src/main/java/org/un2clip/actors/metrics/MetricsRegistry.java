@@ -48,6 +48,11 @@ public final class MetricsRegistry {
         register(name, help, "gauge", labels, (Sample) out -> out.add(new Line("", read.getAsDouble(), "")));
     }
 
+    /** A counter kept elsewhere (e.g. a receiver's own counts), read at scrape time. */
+    public void counter(String name, String help, DoubleSupplier read, String... labels) {
+        register(name, help, "counter", labels, (Sample) out -> out.add(new Line("", read.getAsDouble(), "")));
+    }
+
     /** @param upperBounds strictly increasing bucket bounds; +Inf is added */
     public Histogram histogram(String name, String help, double[] upperBounds, String... labels) {
         for (int i = 1; i < upperBounds.length; i++) {

@@ -3,6 +3,7 @@ package org.un2clip.actors.metrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
+import org.un2clip.actors.transport.LinkCounters;
 
 /**
  * The metrics every un2clip node exposes, under fixed names, for the runtime to feed:
@@ -67,6 +68,29 @@ public final class NodeMetrics {
     /** A queue whose depth is read at scrape time (e.g. a mailbox or a pending-tensor map). */
     public void queue(String name, DoubleSupplier depth) {
         registry.gauge("un2clip_queue_depth", "Items waiting in a queue of this node.", depth, "queue", name);
+    }
+
+    /**
+     * Exposes a tensor receiver's own counts ({@code un2clip_link_bytes_received_total},
+     * {@code un2clip_link_tensors_total}, {@code un2clip_link_rejected_chunks_total{reason=...}}), read at
+     * scrape time from another thread: monitoring tolerates a slightly stale value.
+     */
+    public void receiver(String link, LinkCounters c) {
+        registry.counter("un2clip_link_bytes_received_total", "Payload bytes a receiver accepted.",
+                c::bytesAccepted, "link", link);
+        registry.counter("un2clip_link_tensors_total", "Tensors a receiver completed.", c::tensorsCompleted,
+                "link", link);
+        registry.counter("un2clip_link_incomplete_tensors_total", "Tensors that timed out incomplete.",
+                c::tensorsIncomplete, "link", link);
+        Map<String, java.util.function.LongSupplier> reasons = new LinkedHashMap<>();
+        reasons.put("corrupt", c::corrupt);
+        reasons.put("duplicate", c::duplicate);
+        reasons.put("late", c::late);
+        reasons.put("foreign", c::foreign);
+        reasons.put("unexpected", c::unexpected);
+        reasons.put("malformed", c::malformed);
+        reasons.forEach((reason, count) -> registry.counter("un2clip_link_rejected_chunks_total",
+                "Chunks a receiver rejected, by reason.", count::getAsLong, "link", link, "reason", reason));
     }
 
     public MetricsRegistry registry() {

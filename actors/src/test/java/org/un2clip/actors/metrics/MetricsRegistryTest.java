@@ -72,6 +72,7 @@ class MetricsRegistryTest {
         m.rejectedChunks(2);
         m.retried();
         m.queue("pending-tensors", () -> 5);
+        m.receiver("gradients", new org.un2clip.actors.transport.LinkCounters());
         Path address = dir.resolve("metrics/trainer-2.address");
         try (MetricsServer server = MetricsServer.start(m.registry(), "127.0.0.1", 0, address)) {
             assertThat(Files.readString(address).strip()).isEqualTo(server.address());
@@ -89,7 +90,10 @@ class MetricsRegistryTest {
                     .contains("un2clip_bytes_moved_total" + labels + "} 4096\n")
                     .contains("un2clip_retries_total" + labels + "} 1\n")
                     .contains("un2clip_rejected_chunks_total" + labels + "} 2\n")
-                    .contains("un2clip_queue_depth" + labels + ",queue=\"pending-tensors\"} 5\n");
+                    .contains("un2clip_queue_depth" + labels + ",queue=\"pending-tensors\"} 5\n")
+                    .contains("# TYPE un2clip_link_rejected_chunks_total counter\n")
+                    .contains("un2clip_link_rejected_chunks_total" + labels + ",link=\"gradients\",reason=\"corrupt\"} 0\n")
+                    .contains("un2clip_link_bytes_received_total" + labels + ",link=\"gradients\"} 0\n");
             HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://" + server.address()
                     + "/admin")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(other.statusCode()).isEqualTo(404);
