@@ -114,6 +114,7 @@ class ClusterScriptTest {
         assertThat(up.out()).contains("seed up at 127.0.0.1:").contains("up: coordinator + 2 trainer(s)");
         List<String> nodes = Files.readAllLines(runDir.resolve("cluster/nodes"));
         assertThat(nodes).extracting(l -> l.split(" ")[0]).containsExactly("coordinator", "trainer-0", "trainer-1");
+        assertThat(Files.readString(runDir.resolve("cluster/trainer-1.pid")).strip()).isEqualTo(nodes.get(2).split(" ")[2]);
         String seedPort = Files.readString(runDir.resolve("logs/coordinator.log")).replaceAll("(?s).*127\\.0\\.0\\.1:(\\d+),.*", "$1");
         String trainer1 = Files.readString(runDir.resolve("logs/trainer-1.log"));
         assertThat(trainer1).contains("--role trainer --rank 1 --seed-nodes 127.0.0.1:" + seedPort)
@@ -143,6 +144,7 @@ class ClusterScriptTest {
         assertThat(before).noneMatch(pid -> running(pid));
         assertThat(Files.readString(runDir.resolve("logs/trainer-0.log"))).contains("leaving");
         assertThat(runDir.resolve("cluster/nodes")).doesNotExist();
+        assertThat(runDir.resolve("cluster/trainer-0.pid")).doesNotExist();
 
         Result downAgain = script(Map.of(), "down", "--run-dir", runDir.toString());
         assertThat(downAgain.exit()).isZero();
@@ -169,6 +171,21 @@ class ClusterScriptTest {
         Result status = script(Map.of(), "status", "--run-dir", runDir.toString());
         assertThat(status.exit()).isEqualTo(1);
         assertThat(status.out()).containsPattern("trainer-0 .*DEAD").contains("2 of 3 node(s) running");
+
+        // The operator (or a drill) brings a replacement up with the same arguments.
+        Result restart = script(Map.of(), "restart", "--run-dir", runDir.toString(), "trainer-0");
+        assertThat(restart.exit()).as(restart.out()).isZero();
+        assertThat(restart.out()).contains("trainer-0 is back");
+        long replacement = Long.parseLong(Files.readString(runDir.resolve("cluster/trainer-0.pid")).strip());
+        assertThat(replacement).isNotEqualTo(trainer0);
+        assertThat(running(replacement)).isTrue();
+        assertThat(Files.readString(runDir.resolve("logs/trainer-0.log"))).contains("--role trainer --rank 0");
+        assertThat(script(Map.of(), "status", "--run-dir", runDir.toString()).out()).contains("3 of 3 node(s) running");
+        Result again = script(Map.of(), "restart", "--run-dir", runDir.toString(), "trainer-0");
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.out()).contains("trainer-0 on 127.0.0.1 is still running");
+        assertThat(script(Map.of(), "restart", "--run-dir", runDir.toString(), "trainer-9").out())
+                .contains("no node named 'trainer-9'");
     }
 
     @Test
