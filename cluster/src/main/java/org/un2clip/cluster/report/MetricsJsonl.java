@@ -53,6 +53,39 @@ public final class MetricsJsonl {
         return records;
     }
 
+    /**
+     * The last {@code n} records of a metrics file that is being appended to, reading only its tail (a
+     * partly written last line is skipped). Empty when the file does not exist yet.
+     */
+    public static List<StepRecord> tail(Path file, int n) {
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            int window = (int) Math.min(size, 2048L * Math.max(n, 1));
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(window);
+            ch.read(buf, size - window);
+            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            String[] lines = text.split("\n", -1);
+            List<StepRecord> out = new ArrayList<>();
+            // The first line may be cut by the window, the last one by a concurrent writer.
+            int from = window == size ? 0 : 1;
+            for (int i = from; i < lines.length - 1; i++) {
+                if (!lines[i].isBlank()) {
+                    try {
+                        out.add(parse(JSON.readTree(lines[i])));
+                    } catch (JsonProcessingException | IllegalArgumentException e) {
+                        throw new IllegalArgumentException(file + ": bad record near the end: " + e.getMessage(), e);
+                    }
+                }
+            }
+            return out.subList(Math.max(0, out.size() - n), out.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     static StepRecord parse(JsonNode o) {
         if (!o.isObject()) {
             throw new IllegalArgumentException("not a JSON object");
