@@ -186,6 +186,15 @@ class ClusterScriptTest {
         assertThat(again.out()).contains("trainer-0 on 127.0.0.1 is still running");
         assertThat(script(Map.of(), "restart", "--run-dir", runDir.toString(), "trainer-9").out())
                 .contains("no node named 'trainer-9'");
+
+        long trainer1 = Long.parseLong(Files.readString(runDir.resolve("cluster/trainer-1.pid")).strip());
+        ProcessHandle.of(trainer1).orElseThrow().destroyForcibly();
+        while (running(trainer1)) {
+            Thread.sleep(20);
+        }
+        Result down = script(Map.of(), "down", "--run-dir", runDir.toString(), "--timeout", "5");
+        assertThat(down.out()).contains("trainer-1 on 127.0.0.1 was not running").contains("trainer-0 on 127.0.0.1 left")
+                .contains("coordinator on 127.0.0.1 left");
     }
 
     @Test
