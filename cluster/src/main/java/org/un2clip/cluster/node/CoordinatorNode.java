@@ -17,17 +17,24 @@ import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.transport.TensorLink;
 import org.un2clip.actors.transport.TransportSettings;
+import org.un2clip.cluster.control.ControlServer;
+import org.un2clip.cluster.control.ControlSettings;
+import org.un2clip.cluster.control.ObservedRunControl;
+import org.un2clip.cluster.ops.NodeObservability;
 
 /**
  * The coordinator/aggregator process: the Coordinator, the gradient shards and the Checkpointer, an
  * embedded media driver (trainers of this host attach to it over IPC) and a Pekko Cluster node that founds
- * the cluster when it has no seed nodes.
+ * the cluster when it has no seed nodes. It also serves the operator: the control endpoint (read-only
+ * status until the Coordinator implements {@code RunControl} itself) and the node's Prometheus metrics.
  */
 public final class CoordinatorNode implements AutoCloseable {
     private final TensorLink link;
     private final ActorSystem<Void> system;
     private final CompletableFuture<RunResult> done = new CompletableFuture<>();
     private final CompletableFuture<Long> begun = new CompletableFuture<>();
+    private ControlServer control;
+    private NodeObservability observability;
 
     public CoordinatorNode(Config config, List<String> seedNodes, Optional<TrainingState> restored,
             PrintStream console) {
@@ -53,6 +60,21 @@ public final class CoordinatorNode implements AutoCloseable {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
             awaitUp(cluster);
         }
+        try {
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of(config.getString("run.dir")));
+            observability = NodeObservability.start(config, "coordinator", -1);
+            if (config.getBoolean("control.enabled")) {
+                control = ControlServer.start(system, new ObservedRunControl(system, config), ControlSettings.from(config));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            close();
+            throw new IllegalStateException("coordinator node: cannot start the operator endpoints: " + e.getMessage(), e);
+        }
+    }
+
+    /** "host:port" of the control endpoint, or null when control.enabled is off. */
+    public String controlAddress() {
+        return control == null ? null : control.address();
     }
 
     /** Trainers started before the founding node is Up would wait for a join retry. */
@@ -93,6 +115,12 @@ public final class CoordinatorNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (control != null) {
+            control.close();
+        }
+        if (observability != null) {
+            observability.close();
+        }
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
