@@ -1,5 +1,6 @@
 package org.un2clip.cluster.cli;
 
+<<<<<<< HEAD
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,6 +34,57 @@ final class BenchCommand {
                         r.bytes() >> 20, r.rawGBps(), r.tensorGBps(), 100 * r.ratio());
             } finally {
                 Files.deleteIfExists(file);
+=======
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.un2clip.data.DataSettings;
+import org.un2clip.data.DecodeBenchmark;
+import org.un2clip.data.preprocess.PixelView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", description = "Benchmarks that measure the speed goals.", subcommands = BenchCommand.Data.class)
+final class BenchCommand {
+
+    @Command(name = "data", description = {
+            "Decode + preprocess throughput of a photo-like JPEG (default 500x375): OpenAI CLIP 224 crop, the 768 VAE crop,",
+            "and the un²CLIP training layout (768 VAE + Stability CLIP 224 from it); images/s in total and per thread."})
+    static final class Data implements Callable<Integer> {
+        @Option(names = "--images", defaultValue = "200", description = "Images per measurement (default ${DEFAULT-VALUE}).")
+        int images;
+
+        @Option(names = "--threads", split = ",", defaultValue = "1", description = "Thread counts to measure (default ${DEFAULT-VALUE}).")
+        List<Integer> threads;
+
+        @Option(names = "--width", defaultValue = "500")
+        int width;
+
+        @Option(names = "--height", defaultValue = "375")
+        int height;
+
+        @Mixin
+        DataConfigOptions config;
+
+        @Override
+        public Integer call() throws Exception {
+            DataSettings s = config.settings();
+            DataCommand.requirePositive(images, "--images");
+            byte[] jpeg = DecodeBenchmark.testJpeg(width, height);
+            System.out.printf("input: %dx%d JPEG, %d bytes; %d cores%n", width, height, jpeg.length, Runtime.getRuntime().availableProcessors());
+            List<Object[]> layouts = List.of(
+                    new Object[] {"decode+clip224", List.of(new PixelView.OpenAiClip(224))},
+                    new Object[] {"decode+vae768", List.of(new PixelView.Vae(768))},
+                    new Object[] {"decode+train(vae768+clip224)", s.trainingViews()});
+            System.out.printf("%-32s %8s %8s %10s %14s%n", "layout", "threads", "images", "images/s", "images/s/thread");
+            for (int t : threads) {
+                DataCommand.requirePositive(t, "--threads");
+                for (Object[] l : layouts) {
+                    @SuppressWarnings("unchecked")
+                    DecodeBenchmark.Result r = DecodeBenchmark.run((String) l[0], (List<PixelView>) l[1], jpeg, images, t, s.decoder());
+                    System.out.printf("%-32s %8d %8d %10.1f %14.1f%n", r.layout(), t, r.images(), r.imagesPerSecond(), r.imagesPerSecondPerThread());
+                }
+>>>>>>> data
             }
             return 0;
         }

@@ -11,8 +11,12 @@ import picocli.CommandLine.Command;
 /** The {@code un2clip} command line. Each subcommand is one small class beside this one. */
 @Command(name = "un2clip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sharpen CLIP image encoders by inverting a frozen unCLIP generator (un²CLIP).",
+<<<<<<< HEAD
         subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, BenchCommand.class,
                 TokenizeCommand.class,
+=======
+        subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, DataCommand.class, BenchCommand.class,
+>>>>>>> data
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -27,7 +31,8 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof ConfigException || e instanceof WeightFileException || e instanceof UserError) {
+            if (e instanceof ConfigException || e instanceof WeightFileException || e instanceof UserError
+                    || e instanceof org.un2clip.data.source.DataSourceException) {
                 commandLine.getErr().println("un2clip: " + e.getMessage());
                 return 2;
             }

@@ -19,4 +19,19 @@ public record RgbImage(int width, int height, byte[] rgb) {
     public int get(int x, int y, int c) {
         return rgb[(y * width + x) * 3 + c] & 0xFF;
     }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RgbImage r && r.width == width && r.height == height && java.util.Arrays.equals(r.rgb, rgb);
+    }
+
+    @Override
+    public int hashCode() {
+        return (31 * width + height) * 31 + java.util.Arrays.hashCode(rgb);
+    }
+
+    @Override
+    public String toString() {
+        return "RgbImage[" + width + "x" + height + "]";
+    }
 }

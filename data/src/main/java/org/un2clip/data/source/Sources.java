@@ -18,13 +18,18 @@ public final class Sources {
     }
 
     public static SampleSource open(List<String> specs, SkipLedger ledger) {
+        return open(specs, null, ledger);
+    }
+
+    /** As {@link #open(List, SkipLedger)}, with a captions file for image folders (null: look in the folder). */
+    public static SampleSource open(List<String> specs, Path captionsFile, SkipLedger ledger) {
         if (specs.isEmpty()) {
             throw new DataSourceException("no data paths given (data.paths)");
         }
         List<SampleSource> parts = new ArrayList<>();
         try {
             for (String spec : specs) {
-                parts.addAll(openOne(spec, ledger));
+                parts.addAll(openOne(spec, captionsFile, ledger));
             }
         } catch (RuntimeException e) {
             parts.forEach(SampleSource::close);
@@ -33,7 +38,7 @@ public final class Sources {
         return parts.size() == 1 ? parts.get(0) : new ConcatSource(parts);
     }
 
-    static List<SampleSource> openOne(String spec, SkipLedger ledger) {
+    static List<SampleSource> openOne(String spec, Path captionsFile, SkipLedger ledger) {
         List<String> expanded;
         try {
             expanded = ShardPatterns.expand(spec);
@@ -46,7 +51,7 @@ public final class Sources {
             if (Files.isDirectory(p)) {
                 List<Path> shards = shardsIn(p);
                 if (shards.isEmpty()) {
-                    out.add(ImageFolderSource.open(p, null));
+                    out.add(ImageFolderSource.open(p, captionsFile));
                 } else {
                     shards.forEach(shard -> out.add(new WebDatasetSource(ShardIndex.scan(shard, ledger))));
                 }
