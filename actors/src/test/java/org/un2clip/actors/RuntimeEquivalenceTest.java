@@ -38,40 +38,8 @@ class RuntimeEquivalenceTest {
         return InProcessRun.run(config(tmp.resolve(name), more), false, null);
     }
 
-    /** The same training written as a plain loop: one process, W = 1, no actors, no transport. */
     static float[] bareLoop(Config c) {
-        RunPlan plan = RunPlan.from(c);
-        Objectives obj = Objectives.of(c);
-        try (StepFunction f = obj.create()) {
-            int n = (int) f.parameterCount();
-            java.nio.FloatBuffer p = java.nio.FloatBuffer.allocate(n);
-            f.initialParameters(p);
-            float[] master = p.array();
-            org.un2clip.actors.aggregator.ShardOptimizer opt =
-                    org.un2clip.actors.aggregator.ShardOptimizer.fresh(master);
-            float[] g = new float[n];
-            float[] sum = new float[n];
-            for (long s = 0; s < plan.steps(); s++) {
-                java.util.Arrays.fill(sum, 0f);
-                for (TrainingBatch mb : DataLoader.microBatches(plan.assignment(), obj, s, 0, 1, plan.microBatch())) {
-                    f.step(java.nio.FloatBuffer.wrap(master), mb, java.nio.FloatBuffer.wrap(g));
-                    for (int i = 0; i < n; i++) {
-                        sum[i] += mb.size() * g[i];
-                    }
-                }
-                double sq = 0;
-                for (int i = 0; i < n; i++) {
-                    sum[i] /= plan.globalBatch();
-                    sq += (double) sum[i] * sum[i];
-                }
-                double clip = Math.min(1.0, plan.clipGradNorm() / (Math.sqrt(sq) + 1e-6));
-                for (int i = 0; i < n; i++) {
-                    sum[i] *= (float) clip;
-                }
-                opt.update(sum, plan.schedule().at(s), plan.beta1(), plan.beta2(), plan.eps(), plan.weightDecay());
-            }
-            return master;
-        }
+        return BareLoop.run(c, null);
     }
 
     @Test

@@ -42,6 +42,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private final IdleStrategy idle = PollingIdle.strategy();
     private RunPlan plan;
     private TensorSlot[][] slots;         // [step % (S+1)][rank]
+    private ByteBuffer[][] rankBuffers;   // the slots' destinations, [step % (S+1)][rank]
     private int[] arrived;                // ranks arrived per ring index
     private TensorPublisher[] toTrainers;
     private float[] gradient;
@@ -92,10 +93,12 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         int ring = plan.staleness() + 1;
         int world = plan.trainers();
         slots = new TensorSlot[ring][world];
+        rankBuffers = new ByteBuffer[ring][world];
         arrived = new int[ring];
         for (int i = 0; i < ring; i++) {
             for (int r = 0; r < world; r++) {
-                slots[i][r] = new TensorSlot(FloatVectors.allocate(length), 0, length, link.settings().chunkFloats());
+                rankBuffers[i][r] = FloatVectors.allocate(length);
+                slots[i][r] = new TensorSlot(rankBuffers[i][r], 0, length, link.settings().chunkFloats());
             }
         }
         gradient = new float[length];
@@ -162,24 +165,8 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         if (arrived[i] < plan.trainers()) {
             return;
         }
-        TensorSlot[] ranks = slots[i];
-        ByteBuffer first = ranks[0].destination();
-        for (int k = 0; k < length; k++) {
-            gradient[k] = first.getFloat(k << 2);
-        }
-        for (int r = 1; r < ranks.length; r++) {
-            ByteBuffer g = ranks[r].destination();
-            for (int k = 0; k < length; k++) {
-                gradient[k] += g.getFloat(k << 2);
-            }
-        }
-        float divisor = (float) (plan.globalBatch() * plan.lossScale());
-        double sumSquares = 0;
-        for (int k = 0; k < length; k++) {
-            float v = gradient[k] / divisor;
-            gradient[k] = v;
-            sumSquares += (double) v * v;
-        }
+        double sumSquares = RankOrderSum.reduce(rankBuffers[i], gradient, length,
+                (float) (plan.globalBatch() * plan.lossScale()));
         awaitingApply = true;
         coordinator.tell(new CoordinatorProtocol.GradientNorm(version, shard, sumSquares));
     }

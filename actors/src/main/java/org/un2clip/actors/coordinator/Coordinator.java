@@ -46,6 +46,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private final RunSettings settings;
     private final Objectives objectives;
     private final CompletableFuture<RunResult> done;
+    private final CompletableFuture<Long> started;
     private final long startStep;
     private final ShardLayout layout;
     private final SampleAssignment assignment;
@@ -86,15 +87,23 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
             String bindEndpoint, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
             CompletableFuture<RunResult> done) {
+        return create(plan, settings, link, bindEndpoint, objectives, restored, console, done, new CompletableFuture<>());
+    }
+
+    /** As above; {@code started} completes with the start step once every trainer registered. */
+    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
+            String bindEndpoint, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
+            CompletableFuture<RunResult> done, CompletableFuture<Long> started) {
         return Behaviors.setup(ctx -> new Coordinator(ctx, plan, settings, link, bindEndpoint, objectives, restored,
-                console, done));
+                console, done, started));
     }
 
     @SuppressWarnings("unchecked")
     private Coordinator(ActorContext<CoordinatorProtocol.Command> ctx, RunPlan plan, RunSettings settings,
             TensorLink link, String bindEndpoint, Objectives objectives, Optional<TrainingState> restored,
-            PrintStream console, CompletableFuture<RunResult> done) {
+            PrintStream console, CompletableFuture<RunResult> done, CompletableFuture<Long> started) {
         super(ctx);
+        this.started = started;
         this.plan = plan;
         this.settings = settings;
         this.objectives = objectives;
@@ -200,6 +209,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return fail("nothing to do: the run is already at step " + startStep + " of " + plan.steps());
         }
         begun = true;
+        started.complete(startStep);
         lastStepEndNs = System.nanoTime();
         for (ActorRef<TrainerProtocol.Command> t : trainers) {
             t.tell(new TrainerProtocol.Begin(plan, startStep, shardEndpoints));

@@ -1,16 +1,28 @@
 package org.un2clip.cluster.cli;
 
-<<<<<<< HEAD
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.un2clip.data.DataSettings;
+import org.un2clip.data.DecodeBenchmark;
+import org.un2clip.data.preprocess.PixelView;
 import org.un2clip.model.io.ReadThroughputBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Benchmark programs (numbers for the README, not tests).",
-        subcommands = {BenchCommand.Weights.class, BenchClipCommand.class})
-final class BenchCommand {
+@Command(name = "bench", description = "Benchmark programs that measure the speed goals (numbers for the README, not tests).",
+        subcommands = {BenchCommand.Weights.class, BenchClipCommand.class, BenchCommand.Data.class,
+                BenchLinkCommand.class, BenchShardCommand.class, BenchOverheadCommand.class})
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
 
     @Command(name = "weights", description = "safetensors read throughput into float tensors vs a raw sequential read.")
     static final class Weights implements Callable<Integer> {
@@ -34,18 +46,10 @@ final class BenchCommand {
                         r.bytes() >> 20, r.rawGBps(), r.tensorGBps(), 100 * r.ratio());
             } finally {
                 Files.deleteIfExists(file);
-=======
-import java.util.List;
-import java.util.concurrent.Callable;
-import org.un2clip.data.DataSettings;
-import org.un2clip.data.DecodeBenchmark;
-import org.un2clip.data.preprocess.PixelView;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
-@Command(name = "bench", description = "Benchmarks that measure the speed goals.", subcommands = BenchCommand.Data.class)
-final class BenchCommand {
+            }
+            return 0;
+        }
+    }
 
     @Command(name = "data", description = {
             "Decode + preprocess throughput of a photo-like JPEG (default 500x375): OpenAI CLIP 224 crop, the 768 VAE crop,",
@@ -84,7 +88,6 @@ final class BenchCommand {
                     DecodeBenchmark.Result r = DecodeBenchmark.run((String) l[0], (List<PixelView>) l[1], jpeg, images, t, s.decoder());
                     System.out.printf("%-32s %8d %8d %10.1f %14.1f%n", r.layout(), t, r.images(), r.imagesPerSecond(), r.imagesPerSecondPerThread());
                 }
->>>>>>> data
             }
             return 0;
         }

@@ -11,12 +11,8 @@ import picocli.CommandLine.Command;
 /** The {@code un2clip} command line. Each subcommand is one small class beside this one. */
 @Command(name = "un2clip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sharpen CLIP image encoders by inverting a frozen unCLIP generator (un²CLIP).",
-<<<<<<< HEAD
-        subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, BenchCommand.class,
-                TokenizeCommand.class,
-=======
-        subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, DataCommand.class, BenchCommand.class,
->>>>>>> data
+        subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, DataCommand.class,
+                TrainCommand.class, NodeCommand.class, BenchCommand.class, TokenizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

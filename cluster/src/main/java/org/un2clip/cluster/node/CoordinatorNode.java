@@ -1,0 +1,104 @@
+package org.un2clip.cluster.node;
+
+import com.typesafe.config.Config;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.un2clip.actors.checkpoint.TrainingState;
+import org.un2clip.actors.coordinator.Coordinator;
+import org.un2clip.actors.coordinator.RunResult;
+import org.un2clip.actors.coordinator.RunSettings;
+import org.un2clip.actors.objective.Objectives;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.transport.TensorLink;
+import org.un2clip.actors.transport.TransportSettings;
+
+/**
+ * The coordinator/aggregator process: the Coordinator, the gradient shards and the Checkpointer, an
+ * embedded media driver (trainers of this host attach to it over IPC) and a Pekko Cluster node that founds
+ * the cluster when it has no seed nodes.
+ */
+public final class CoordinatorNode implements AutoCloseable {
+    private final TensorLink link;
+    private final ActorSystem<Void> system;
+    private final CompletableFuture<RunResult> done = new CompletableFuture<>();
+    private final CompletableFuture<Long> begun = new CompletableFuture<>();
+
+    public CoordinatorNode(Config config, List<String> seedNodes, Optional<TrainingState> restored,
+            PrintStream console) {
+        RunPlan plan = RunPlan.from(config);
+        RunSettings settings = RunSettings.from(config);
+        Objectives objectives = Objectives.of(config);
+        this.link = TensorLink.embedded(TransportSettings.from(config));
+        String endpoint = link.settings().host() + ":0";
+        try {
+            this.system = ActorSystem.create(Behaviors.setup(ctx -> {
+                ctx.spawn(Coordinator.create(plan, settings, link, endpoint, objectives, restored, console, done,
+                        begun),
+                        "coordinator");
+                return Behaviors.empty();
+            }), ClusterConfig.SYSTEM, ClusterConfig.of(config, "coordinator", config.getInt("cluster.port"),
+                    seedNodes));
+        } catch (RuntimeException e) {
+            link.close();
+            throw e;
+        }
+        if (seedNodes.isEmpty()) {
+            Cluster cluster = Cluster.get(system);
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            awaitUp(cluster);
+        }
+    }
+
+    /** Trainers started before the founding node is Up would wait for a join retry. */
+    private static void awaitUp(Cluster cluster) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (cluster.selfMember().status() != org.apache.pekko.cluster.MemberStatus.up()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the coordinator node did not come up as a cluster member in 30 s");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while founding the cluster", e);
+            }
+        }
+    }
+
+    /** "host:port" trainers give as their seed node. */
+    public String clusterAddress() {
+        var a = Cluster.get(system).selfMember().address();
+        return a.getHost().get() + ":" + a.getPort().get();
+    }
+
+    /** The Aeron directory trainers of this host attach to (IPC). */
+    public String aeronDirectory() {
+        return link.directory();
+    }
+
+    /** True once every trainer registered and the run began. */
+    public boolean begun() {
+        return begun.isDone();
+    }
+
+    public CompletableFuture<RunResult> done() {
+        return done;
+    }
+
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // Closing anyway.
+        }
+        link.close();
+    }
+}

@@ -1,0 +1,73 @@
+package org.un2clip.cluster.node;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts trainer JVMs on this host: the same java binary, class path and JVM flags as this process, each
+ * with {@code -XX:ActiveProcessorCount} and OMP/MKL threads set to its share of the cores, logging to
+ * {@code <run>/logs/trainer-<rank>.log}.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final List<Process> children = new ArrayList<>();
+
+    public void startTrainer(int rank, Path resolvedConfig, String seedNode, String aeronDirectory, int threads,
+            Path logDir) throws IOException {
+        Files.createDirectories(logDir);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-XX:ActiveProcessorCount") && !arg.startsWith("-agentlib:jdwp")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-XX:ActiveProcessorCount=" + threads);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.un2clip.cluster.cli.Main", "node",
+                "--role", "trainer", "--rank", Integer.toString(rank), "--config", resolvedConfig.toString(),
+                "--seed-nodes", seedNode));
+        if (aeronDirectory != null) {
+            cmd.addAll(List.of("--aeron-dir", aeronDirectory));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(logDir.resolve("trainer-" + rank + ".log").toFile());
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
+        children.add(pb.start());
+    }
+
+    /** A child that exited with a non-zero code, or -1. */
+    public int failedChild() {
+        for (int i = 0; i < children.size(); i++) {
+            Process p = children.get(i);
+            if (!p.isAlive() && p.exitValue() != 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Waits for the children to exit on their own (they stop after Shutdown), then kills stragglers. */
+    @Override
+    public void close() {
+        for (Process p : children) {
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroy();
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
