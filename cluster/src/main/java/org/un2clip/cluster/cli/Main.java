@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "un2clip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sharpen CLIP image encoders by inverting a frozen unCLIP generator (un²CLIP).",
         subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, DataCommand.class,
-                TrainCommand.class, NodeCommand.class, BenchCommand.class, TokenizeCommand.class,
+                TrainCommand.class, NodeCommand.class, DemoCommand.class, BenchCommand.class, TokenizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
