@@ -176,7 +176,7 @@ public final class DemoPipeline {
             TinyModels.load(vae.decoderParameters(), d.resolve("decoder.safetensors"));
             return fp;
         }
-        log.println("(c) tiny VAE (KL-f2) on the world's images");
+        log.println("(c) tiny VAE (KL) on the world's images");
         StageRunner.Trained t = runner.train(new StageRunner.Plan("vae", s.vaeTraining(), s.seed()),
                 () -> new AutoencoderObjective(m, vae, s.seed(), s.vae().klWeight()), dataset(train, false));
         TinyModels.install(t.parameters(), vae.encoderParameters(), vae.decoderParameters());

@@ -15,7 +15,8 @@ public record DemoSettings(Path dir, long seed, int imageSize, int trainImages, 
     public record Clip(int width, int layers, int heads, int patch, int embedDim, int textWidth, int textLayers,
                        int textHeads, int contextLength) {}
 
-    public record Vae(int channels, int latentChannels, double klWeight) {}
+    /** @param levels resolution levels of the autoencoder: the latent is 2^(levels-1) times smaller than the image */
+    public record Vae(int channels, int levels, int latentChannels, double klWeight) {}
 
     public record Generator(int channels, int heads) {}
 
@@ -38,7 +39,7 @@ public record DemoSettings(Path dir, long seed, int imageSize, int trainImages, 
                         positive(c, "embed-dim"), positive(c, "text-width"), positive(c, "text-layers"),
                         positive(c, "text-heads"), positive(c, "context-length")),
                 Training.of(c.getConfig("train")),
-                new Vae(positive(v, "channels"), positive(v, "latent-channels"), v.getDouble("kl-weight")),
+                new Vae(positive(v, "channels"), positive(v, "levels"), positive(v, "latent-channels"), v.getDouble("kl-weight")),
                 Training.of(v.getConfig("train")),
                 new Generator(positive(g, "channels"), positive(g, "heads")), Training.of(g.getConfig("train")),
                 Training.of(d.getConfig("un2clip")), d.getLongList("un2clip.seeds"), d.getBoolean("ablations"),

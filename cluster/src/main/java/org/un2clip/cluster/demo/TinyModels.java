@@ -37,10 +37,11 @@ final class TinyModels {
         return clip;
     }
 
-    /** Two levels (one 2× downsampling), no attention but the mid block's, KL latent of {@code latent-channels}. */
+    /** {@code levels} levels of constant width (2^(levels-1)× downsampling), attention only in the mid block. */
     static AutoencoderKL vae(NDManager m, DemoSettings s) {
         DemoSettings.Vae v = s.vae();
-        AutoencoderKL vae = new AutoencoderKL(m, new VaeConfig(s.imageSize(), 3, 3, v.channels(), List.of(1, 2), 1, List.of(),
+        List<Integer> mult = java.util.Collections.nCopies(v.levels(), 1);
+        AutoencoderKL vae = new AutoencoderKL(m, new VaeConfig(s.imageSize(), 3, 3, v.channels(), mult, 1, List.of(),
                 v.latentChannels(), true, v.latentChannels()), true, QUERY_SLICE);
         Initializer.initialize(vae.encoderParameters(), s.seed(), 3, n -> false);
         Initializer.initialize(vae.decoderParameters(), s.seed(), 4, n -> false);
@@ -48,7 +49,12 @@ final class TinyModels {
     }
 
     static int latentSide(DemoSettings s) {
-        return s.imageSize() / 2;
+        int f = 1 << (s.vae().levels() - 1);
+        if (s.imageSize() % f != 0 || s.imageSize() / f < 4) {
+            throw new org.un2clip.conf.ConfigException("demo: image-size " + s.imageSize() + " does not make a latent of at least 4 px with "
+                    + s.vae().levels() + " VAE levels");
+        }
+        return s.imageSize() / f;
     }
 
     /**
