@@ -15,7 +15,7 @@ public final class DemoRun {
     public static Map<String, Object> run(Config config, String configText, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
         DemoSettings s = DemoSettings.from(config);
-        DemoPipeline.Outcome o = new DemoPipeline(s, new InProcessStageRunner(out), out).run();
+        DemoPipeline.Outcome o = new DemoPipeline(s, new InProcessStageRunner(out, config.getDouble("demo.clip-grad-norm")), out).run();
         double wall = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> summary = DemoReport.write(s.dir(), s, o, wall, configText);
         out.println();

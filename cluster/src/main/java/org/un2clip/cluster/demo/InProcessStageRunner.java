@@ -11,13 +11,34 @@ import org.un2clip.model.step.StepFunction;
 
 /**
  * One trainer in this JVM: each step takes the next {@code batch} ids of the epoch's keyed permutation, runs the step
- * function and applies AdamW (torch semantics, betas 0.9/0.999) with a linear warm-up. Same settings → same bits.
+ * function and applies AdamW (torch semantics, betas 0.9/0.999) with a linear warm-up,
+ * after clipping the gradient's global norm. Same settings → same bits.
  */
 public final class InProcessStageRunner implements StageRunner {
     private final PrintStream log;
+    private final double clipGradNorm;
 
-    public InProcessStageRunner(PrintStream log) {
+    /** @param clipGradNorm gradients are scaled down to this global L2 norm when above it (0 = no clipping) */
+    public InProcessStageRunner(PrintStream log, double clipGradNorm) {
         this.log = log;
+        this.clipGradNorm = clipGradNorm;
+    }
+
+    static void clipNorm(float[] g, double max) {
+        if (max <= 0) {
+            return;
+        }
+        double sq = 0;
+        for (float v : g) {
+            sq += (double) v * v;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > max) {
+            float f = (float) (max / norm);
+            for (int i = 0; i < g.length; i++) {
+                g[i] *= f;
+            }
+        }
     }
 
     @Override
@@ -48,6 +69,13 @@ public final class InProcessStageRunner implements StageRunner {
             if (!Double.isFinite(r.loss())) {
                 throw new IllegalStateException(plan.stage() + ": loss is " + r.loss() + " at step " + step + " (lower the learning rate)");
             }
+            for (int i = 0; i < grads.length; i++) {
+                if (!Float.isFinite(grads[i])) {
+                    throw new IllegalStateException(plan.stage() + ": gradient " + i + " of " + grads.length + " is " + grads[i]
+                            + " at step " + step + " (loss " + r.loss() + ")");
+                }
+            }
+            clipNorm(grads, clipGradNorm);
             double lr = t.warmup() > 0 && step < t.warmup() ? t.lr() * (step + 1) / t.warmup() : t.lr();
             adamw.step(params, grads, 0, state, lr);
             losses.add(r.loss());

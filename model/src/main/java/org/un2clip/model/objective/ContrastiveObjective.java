@@ -88,8 +88,9 @@ public final class ContrastiveObjective implements StepFunction {
         NDArray pixels = m.create(batch.pixels(), new Shape(batch.shape()));
         NDArray image = clip.vision().encode(preprocess.apply(pixels));
         NDArray text = clip.text().encode(m.create(ids(batch), new Shape(b, batch.contextLength())));
-        image = image.div(image.norm(new int[] {1}, true));
-        text = text.div(text.norm(new int[] {1}, true));
+        // + eps: the norm's gradient is undefined at 0
+        image = image.div(image.norm(new int[] {1}, true).add(1e-6f));
+        text = text.div(text.norm(new int[] {1}, true).add(1e-6f));
         NDArray logits = image.matMul(text.transpose()).mul(scale.get(LOGIT_SCALE).minimum(MAX_LOG_SCALE).exp());
         NDArray targets = m.create(targets(batch), new Shape(b, b));
         NDArray imageToText = logits.logSoftmax(1).mul(targets).sum().neg().div(b);
