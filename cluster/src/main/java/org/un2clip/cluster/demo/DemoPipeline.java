@@ -77,7 +77,7 @@ public final class DemoPipeline {
         Vocabulary vocab = vocabulary();
         try (NDManager m = NDManager.newBaseManager()) {
             ClipModel clip = TinyModels.clip(m, s, vocab.size());
-            MiniatureImages train = new MiniatureImages(s.seed(), s.trainImages(), s.imageSize(), vocab);
+            MiniatureImages train = new MiniatureImages(s.seed(), s.trainImages(), s.imageSize(), vocab, s.clip().fineCaptionFraction());
             MiniatureImages heldout = new MiniatureImages(s.seed() + HELDOUT_SEED_OFFSET, s.heldoutImages(), s.imageSize(), vocab);
             fp = clipStage(fp, m, clip, train);
             float[] original = TinyModels.flat(clip.vision().params());
@@ -123,10 +123,15 @@ public final class DemoPipeline {
                 "heldout_seed", s.seed() + HELDOUT_SEED_OFFSET, "bench_seed", s.seed() + BENCH_SEED_OFFSET)), d);
     }
 
-    /** Every text the tiny CLIP will encode: coarse captions (= zero-shot prompts), the benchmark's statements, "". */
+    /** Every text the tiny CLIP will encode: coarse captions (= zero-shot prompts), the benchmark's statements, "", fine captions. */
     private Vocabulary vocabulary() {
         Set<String> texts = new LinkedHashSet<>(prompts());
         texts.add("");
+        for (int i = 0; i < s.trainImages(); i++) {
+            if (MiniatureImages.fine(s.seed(), i, s.clip().fineCaptionFraction())) {
+                texts.add(org.un2clip.data.synth.SceneCaptions.fine(org.un2clip.data.synth.SceneSampler.datasetScene(s.seed(), i)));
+            }
+        }
         for (MmvpPair p : MmvpBenchmark.load(dir.resolve("bench")).pairs()) {
             texts.add(MmvpScorer.TEXT_PREFIX + p.statement1());
             texts.add(MmvpScorer.TEXT_PREFIX + p.statement2());

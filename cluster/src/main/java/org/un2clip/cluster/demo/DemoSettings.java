@@ -13,7 +13,7 @@ public record DemoSettings(Path dir, long seed, int imageSize, int trainImages, 
 
     /** The tiny CLIP's shape (vision and text towers). */
     public record Clip(int width, int layers, int heads, int patch, int embedDim, int textWidth, int textLayers,
-                       int textHeads, int contextLength) {}
+                       int textHeads, int contextLength, double fineCaptionFraction) {}
 
     /** @param levels resolution levels of the autoencoder: the latent is 2^(levels-1) times smaller than the image */
     public record Vae(int channels, int levels, int latentChannels, double klWeight) {}
@@ -37,7 +37,7 @@ public record DemoSettings(Path dir, long seed, int imageSize, int trainImages, 
                 positive(d, "train-images"), positive(d, "heldout-images"), positive(d, "pairs-per-pattern"),
                 new Clip(positive(c, "width"), positive(c, "layers"), positive(c, "heads"), positive(c, "patch"),
                         positive(c, "embed-dim"), positive(c, "text-width"), positive(c, "text-layers"),
-                        positive(c, "text-heads"), positive(c, "context-length")),
+                        positive(c, "text-heads"), positive(c, "context-length"), c.getInt("fine-caption-percent") / 100.0),
                 Training.of(c.getConfig("train")),
                 new Vae(positive(v, "channels"), positive(v, "levels"), positive(v, "latent-channels"), v.getDouble("kl-weight")),
                 Training.of(v.getConfig("train")),

@@ -20,6 +20,14 @@ public final class MiniatureImages {
     private final int context;
 
     public MiniatureImages(long seed, int count, int size, Vocabulary vocabulary) {
+        this(seed, count, size, vocabulary, 0);
+    }
+
+    /**
+     * @param fineFraction the share of scenes captioned with their fine caption (every attribute) instead of the
+     *                     coarse one; which scenes is keyed by (seed, index), 0 = the detail-blind setting
+     */
+    public MiniatureImages(long seed, int count, int size, Vocabulary vocabulary, double fineFraction) {
         this.size = size;
         int per = 3 * size * size;
         this.pixels = new float[count * per];
@@ -31,9 +39,15 @@ public final class MiniatureImages {
             toPixels(SceneRenderer.render(s, size), pixels, i * per);
             kinds[i] = s.kind().ordinal();
             if (vocabulary != null) {
-                System.arraycopy(vocabulary.encode(SceneCaptions.coarse(s)), 0, tokens, i * context, context);
+                String caption = fine(seed, i, fineFraction) ? SceneCaptions.fine(s) : SceneCaptions.coarse(s);
+                System.arraycopy(vocabulary.encode(caption), 0, tokens, i * context, context);
             }
         }
+    }
+
+    static boolean fine(long seed, int index, double fineFraction) {
+        return fineFraction > 0
+                && org.un2clip.conf.KeyedRandom.of(seed, 0, index, org.un2clip.conf.KeyedRandom.Purpose.OTHER).nextDouble() < fineFraction;
     }
 
     /** RGB bytes (HWC) → CHW floats in [-1, 1]. */

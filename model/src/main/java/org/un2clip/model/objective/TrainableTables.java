@@ -46,17 +46,14 @@ final class TrainableTables {
         }
     }
 
-    /**
-     * Overwrites every gradient with zeros. Not {@code g.subi(g)}: a freshly attached gradient buffer may hold
-     * NaN/Inf bit patterns, and NaN − NaN stays NaN (seen as a NaN loss at a random step, differing run to run).
-     */
+    /** Zeroes the accumulated gradients in place (as DJL's own {@code zeroGradients}). */
     void zeroGradients() {
         for (ParameterTable t : tables) {
             for (NDArray a : t.arrays().values()) {
                 if (a.hasGradient()) {
-                    try (NDArray g = a.getGradient()) {
-                        g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
-                    }
+                    NDArray g = a.getGradient();
+                    g.subi(g);
+                    g.close();
                 }
             }
         }

@@ -237,10 +237,9 @@ public final class Un2clipObjective {
         for (ParameterTable t : trainable()) {
             for (NDArray a : t.arrays().values()) {
                 if (a.hasGradient()) {
-                    // overwrite, not g.subi(g): a fresh gradient buffer may hold NaN bits, and NaN − NaN stays NaN
-                    try (NDArray g = a.getGradient()) {
-                        g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
-                    }
+                    NDArray g = a.getGradient();
+                    g.subi(g);
+                    g.close();
                 }
             }
         }
