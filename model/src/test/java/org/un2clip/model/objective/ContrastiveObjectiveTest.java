@@ -108,14 +108,14 @@ class ContrastiveObjectiveTest {
         assertThat(first[first.length - 1]).isLessThan(first[0] * 0.7f);
     }
 
-    /** Losses of 15 AdamW steps on the fixed batch. */
+    /** Losses of 10 AdamW steps on the fixed batch. */
     private float[] train() {
         ContrastiveObjective f = objective();
         float[] p = params(f);
         float[] g = new float[p.length];
         AdamW adamw = new AdamW(new AdamW.Hyper(3e-3, 0.9, 0.999, 1e-8, 0));
         AdamW.State state = new AdamW.State(p.length);
-        float[] losses = new float[15];
+        float[] losses = new float[10];
         for (int s = 0; s < losses.length; s++) {
             losses[s] = (float) f.step(FloatBuffer.wrap(p), batch(), FloatBuffer.wrap(g)).loss();
             adamw.step(p, g, 0, state);
