@@ -168,7 +168,7 @@ public final class DemoPipeline {
         TinyModels.save(clip.vision().params(), d.resolve("vision.safetensors"), Map.of("format", "pt"));
         TinyModels.save(clip.text().params(), d.resolve("text.safetensors"), Map.of("format", "pt"));
         return done(new StageRecord("clip", fp, t.seconds(), "in-process", t.losses(), Map.of("logit_scale", (double) logitScale,
-                "parameters", t.parameters().length)), d);
+                "parameters", t.parameters().length, "skipped_steps", t.skippedSteps())), d);
     }
 
     // ---------------------------------------------------------------- (c) VAE + generator
@@ -190,7 +190,7 @@ public final class DemoPipeline {
         // ldm's scale_factor: 1 / std of the latents, so the diffusion sees unit-variance data (SD: 0.18215)
         double std = latentStd(m, vae, train);
         return done(new StageRecord("vae", fp, t.seconds(), "in-process", t.losses(), Map.of("scale_factor", 1 / std,
-                "latent_std", std, "parameters", t.parameters().length)), d);
+                "latent_std", std, "parameters", t.parameters().length, "skipped_steps", t.skippedSteps())), d);
     }
 
     private static double latentStd(NDManager parent, AutoencoderKL vae, MiniatureImages images) {
@@ -232,6 +232,7 @@ public final class DemoPipeline {
         TinyModels.install(t.parameters(), unet.parameters());
         TinyModels.save(unet.parameters(), d.resolve("unet.safetensors"), Map.of("format", "pt"));
         results.put("parameters", t.parameters().length);
+        results.put("skipped_steps", t.skippedSteps());
         return done(new StageRecord("generator", fp, t.seconds(), "in-process", t.losses(), results), d);
     }
 
@@ -353,6 +354,7 @@ public final class DemoPipeline {
         results.put("generator_trained", v.trainGenerator());
         results.put("seed", v.seed());
         results.put("parameters", t.parameters().length);
+        results.put("skipped_steps", t.skippedSteps());
         results.put("heldout_diffusion_loss_own", ownDiffusionLoss(models, v, t.parameters()));
         done(new StageRecord(v.name(), fp, t.seconds(), "in-process", t.losses(), results), d);
         models.reset();

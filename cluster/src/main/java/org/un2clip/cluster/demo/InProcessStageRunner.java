@@ -58,6 +58,7 @@ public final class InProcessStageRunner implements StageRunner {
         AdamW.State state = new AdamW.State(n);
         int perEpoch = data.size() / t.batch();
         long[] order = null;
+        int skipped = 0;
         for (int step = 0; step < t.steps(); step++) {
             long epoch = step / perEpoch;
             if (step % perEpoch == 0) {
@@ -69,11 +70,16 @@ public final class InProcessStageRunner implements StageRunner {
             if (!Double.isFinite(r.loss())) {
                 throw new IllegalStateException(plan.stage() + ": loss is " + r.loss() + " at step " + step + " (lower the learning rate)");
             }
-            for (int i = 0; i < grads.length; i++) {
-                if (!Float.isFinite(grads[i])) {
-                    throw new IllegalStateException(plan.stage() + ": gradient " + i + " of " + grads.length + " is " + grads[i]
-                            + " at step " + step + " (loss " + r.loss() + ")");
+            if (!finite(grads)) {
+                // as the runtime's shards do: a non-finite gradient skips the update, and the skips are reported
+                skipped++;
+                if (skipped > Math.max(3, t.steps() / 20)) {
+                    throw new IllegalStateException(plan.stage() + ": " + skipped + " steps had a non-finite gradient (last at step "
+                            + step + ", loss " + r.loss() + ")");
                 }
+                log.printf("  %-10s step %5d: non-finite gradient, update skipped%n", plan.stage(), step + 1);
+                losses.add(r.loss());
+                continue;
             }
             clipNorm(grads, clipGradNorm);
             double lr = t.warmup() > 0 && step < t.warmup() ? t.lr() * (step + 1) / t.warmup() : t.lr();
@@ -85,7 +91,16 @@ public final class InProcessStageRunner implements StageRunner {
             }
         }
         f.close();
-        return new Trained(params, losses, (System.nanoTime() - start) / 1e9);
+        return new Trained(params, losses, skipped, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static boolean finite(float[] g) {
+        for (float v : g) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Fisher–Yates over 0..n-1 from the (seed, epoch, PERMUTATION) stream. */

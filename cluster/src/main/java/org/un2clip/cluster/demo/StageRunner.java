@@ -18,8 +18,8 @@ public interface StageRunner {
     /** @param seed keys the sample order (epoch permutations) */
     record Plan(String stage, DemoSettings.Training training, long seed) {}
 
-    /** The trained flat parameters, the loss of every step, the wall time. */
-    record Trained(float[] parameters, List<Double> losses, double seconds) {}
+    /** The trained flat parameters, the loss of every step, the steps whose update was skipped (non-finite gradient), the wall time. */
+    record Trained(float[] parameters, List<Double> losses, int skippedSteps, double seconds) {}
 
     Trained train(Plan plan, Supplier<StepFunction> objective, Dataset data);
 }

@@ -46,14 +46,18 @@ final class TrainableTables {
         }
     }
 
-    /** Zeroes the accumulated gradients in place (as DJL's own {@code zeroGradients}). */
+    /**
+     * Fills every accumulated gradient with 0 in place. Not {@code g.subi(g)}: once a gradient holds a NaN,
+     * NaN − NaN keeps it NaN and every later step fails; not {@code g.set(buffer)}: that makes the tensor alias a
+     * Java direct buffer that is freed with the handle.
+     */
     void zeroGradients() {
         for (ParameterTable t : tables) {
             for (NDArray a : t.arrays().values()) {
                 if (a.hasGradient()) {
-                    NDArray g = a.getGradient();
-                    g.subi(g);
-                    g.close();
+                    try (NDArray g = a.getGradient()) {
+                        g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                    }
                 }
             }
         }
