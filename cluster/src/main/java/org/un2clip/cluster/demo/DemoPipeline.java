@@ -158,7 +158,8 @@ public final class DemoPipeline {
             clip.setLogitScale(((Number) records.get("clip").results().get("logit_scale")).floatValue());
             return fp;
         }
-        log.println("(b) tiny CLIP, contrastive on coarse captions");
+        log.println("(b) tiny CLIP, contrastive on coarse captions" + (s.clip().fineCaptionFraction() > 0
+                ? " (" + Math.round(100 * s.clip().fineCaptionFraction()) + "% of scenes with their fine caption)" : ""));
         ContrastiveObjective[] objective = new ContrastiveObjective[1];
         StageRunner.Trained t = runner.train(new StageRunner.Plan("clip", s.clipTraining(), s.seed()),
                 () -> objective[0] = new ContrastiveObjective(m, clip), dataset(train, true));
