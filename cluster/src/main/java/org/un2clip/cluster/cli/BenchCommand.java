@@ -11,9 +11,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Benchmarks that measure the speed goals.", subcommands = {BenchCommand.Weights.class, BenchClipCommand.class, BenchStepCommand.class, BenchCommand.Data.class,
+@Command(name = "bench", description = "Benchmark programs that measure the speed goals (numbers for the README, not tests).",
+        subcommands = {BenchCommand.Weights.class, BenchClipCommand.class, BenchStepCommand.class, BenchCommand.Data.class,
                 BenchLinkCommand.class, BenchShardCommand.class, BenchOverheadCommand.class})
-final class BenchCommand {
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
 
     @Command(name = "weights", description = "safetensors read throughput into float tensors vs a raw sequential read.")
     static final class Weights implements Callable<Integer> {

@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "un2clip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sharpen CLIP image encoders by inverting a frozen unCLIP generator (un²CLIP).",
         subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, DataCommand.class,
-                TrainCommand.class, NodeCommand.class, ExportCommand.class, ConsoleCommand.class, ReportCommand.class,
-                BenchCommand.class, TokenizeCommand.class, ClipCommand.class,
+                TrainCommand.class, NodeCommand.class, ExportCommand.class, DemoCommand.class, ConsoleCommand.class,
+                ReportCommand.class, BenchCommand.class, TokenizeCommand.class, ClipCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -258,9 +258,10 @@ public final class Un2clipObjective {
         for (ParameterTable t : trainable()) {
             for (NDArray a : t.arrays().values()) {
                 if (a.hasGradient()) {
-                    NDArray g = a.getGradient();
-                    g.subi(g);
-                    g.close();
+                    // fill, not g.subi(g): NaN − NaN stays NaN, so one non-finite step poisoned every later one
+                    try (NDArray g = a.getGradient()) {
+                        g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                    }
                 }
             }
         }

@@ -1,0 +1,134 @@
+package org.un2clip.model.objective;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.un2clip.model.clip.ClipModel;
+import org.un2clip.model.nn.ParameterTable;
+import org.un2clip.model.step.StepFunction;
+import org.un2clip.model.step.TrainingBatch;
+
+/**
+ * CLIP's contrastive pre-training as a step function: both towers and the learnable logit scale are trained with the
+ * symmetric InfoNCE loss of OpenAI CLIP,
+ * <pre>
+ *   I = norm(E_img(x)),  T = norm(E_txt(tokens)),  logits = exp(min(s, ln 100)) · I Tᵀ
+ *   loss = ½ (CE(logits, targets) + CE(logitsᵀ, targetsᵀ))
+ * </pre>
+ * The targets are CLIP's identity matrix, except that captions with identical tokens share their probability
+ * mass (a row's target is uniform over the batch's copies of its caption): a small world repeats captions inside
+ * one batch, and the identity would ask the model to tell identical texts apart.
+ * Flat vector order: vision tower, text tower, {@code logit_scale}. Pixels (B, 3, R, R) in [-1, 1].
+ */
+public final class ContrastiveObjective implements StepFunction {
+    public static final String LOGIT_SCALE = "logit_scale";
+    /** CLIP clamps exp(logit_scale) at 100. */
+    static final float MAX_LOG_SCALE = (float) Math.log(100);
+
+    private final NDManager manager;
+    private final ClipModel clip;
+    private final ParameterTable scale;
+    private final ClipPreprocess preprocess;
+    private final TrainableTables tables;
+
+    public ContrastiveObjective(NDManager manager, ClipModel clip) {
+        this.manager = manager;
+        this.clip = clip;
+        this.scale = new ParameterTable(manager);
+        scale.add(LOGIT_SCALE, 1);
+        scale.set(LOGIT_SCALE, new float[] {clip.logitScale()});
+        this.preprocess = new ClipPreprocess(clip.vision().config().resolution(), false);
+        this.tables = new TrainableTables(List.of(clip.vision().params(), clip.text().params(), scale));
+    }
+
+    public ClipModel clip() {
+        return clip;
+    }
+
+    @Override
+    public long parameterCount() {
+        return tables.count();
+    }
+
+    @Override
+    public void initialParameters(FloatBuffer out) {
+        tables.copyTo(out);
+    }
+
+    @Override
+    public StepResult step(FloatBuffer parameters, TrainingBatch batch, FloatBuffer gradients) {
+        if (batch.tokens() == null) {
+            throw new IllegalArgumentException("contrastive objective: the batch carries no caption tokens");
+        }
+        tables.install(parameters, "contrastive objective");
+        tables.zeroGradients();
+        long t0 = System.nanoTime();
+        float loss;
+        long t1;
+        try (NDManager m = manager.newSubManager(); GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss(m, batch);
+            t1 = System.nanoTime();
+            collector.backward(l);
+            loss = l.getFloat();
+        }
+        tables.gradientsTo(gradients, "contrastive objective");
+        tables.zeroGradients();
+        clip.setLogitScale(Math.min(scale.get(LOGIT_SCALE).getFloat(0), MAX_LOG_SCALE));
+        return new StepResult(loss, t1 - t0, System.nanoTime() - t1);
+    }
+
+    /** The batch's symmetric InfoNCE loss (a scalar in {@code m}), recording gradients for the trainable tables. */
+    NDArray loss(NDManager m, TrainingBatch batch) {
+        int b = batch.size();
+        NDArray pixels = m.create(batch.pixels(), new Shape(batch.shape()));
+        NDArray image = clip.vision().encode(preprocess.apply(pixels));
+        NDArray text = clip.text().encode(m.create(ids(batch), new Shape(b, batch.contextLength())));
+        // + eps: the norm's gradient is undefined at 0
+        image = image.div(image.norm(new int[] {1}, true).add(1e-6f));
+        text = text.div(text.norm(new int[] {1}, true).add(1e-6f));
+        NDArray logits = image.matMul(text.transpose()).mul(scale.get(LOGIT_SCALE).minimum(MAX_LOG_SCALE).exp());
+        NDArray targets = m.create(targets(batch), new Shape(b, b));
+        NDArray imageToText = logits.logSoftmax(1).mul(targets).sum().neg().div(b);
+        NDArray textToImage = logits.transpose().logSoftmax(1).mul(targets.transpose()).sum().neg().div(b);
+        return imageToText.add(textToImage).div(2);
+    }
+
+    private static long[] ids(TrainingBatch batch) {
+        long[] ids = new long[batch.tokens().length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = batch.tokens()[i];
+        }
+        return ids;
+    }
+
+    /** Row i: uniform over the samples whose caption tokens equal sample i's (row sums are 1, symmetric). */
+    static float[] targets(TrainingBatch batch) {
+        int b = batch.size();
+        int n = batch.contextLength();
+        int[] t = batch.tokens();
+        float[] out = new float[b * b];
+        for (int i = 0; i < b; i++) {
+            int copies = 0;
+            for (int j = 0; j < b; j++) {
+                if (Arrays.equals(t, i * n, (i + 1) * n, t, j * n, (j + 1) * n)) {
+                    out[i * b + j] = 1;
+                    copies++;
+                }
+            }
+            for (int j = 0; j < b; j++) {
+                out[i * b + j] /= copies;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        scale.close();
+    }
+}

@@ -1,0 +1,95 @@
+package org.un2clip.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.un2clip.cluster.cli.Main;
+
+/**
+ * `un2clip demo --quick` end to end: every stage runs (world, CLIP, VAE, generator, un²CLIP, evaluation,
+ * reconstructions), the report has its tables, loss curves and picture; a second run skips every training stage.
+ */
+class DemoQuickTest {
+    private static final List<String> STAGES = List.of("world", "clip", "vae", "generator", "un2clip", "reconstructions");
+    private static final List<String> PATTERNS = List.of("Orientation and Direction", "Presence of Specific Features",
+            "State and Condition", "Quantity and Count", "Positional and Relational Context", "Color and Appearance",
+            "Structural Characteristics", "Texts", "Viewpoint and Perspective");
+
+    @TempDir
+    Path tmp;
+
+    private String demo() {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run("demo", "--quick", "--set", "demo.dir=" + tmp)).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        old.print(out);
+        return out;
+    }
+
+    @Test
+    void quickDemoRunsEveryStageAndWritesTheReport() throws Exception {
+        String first = demo();
+        JsonNode summary = new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());
+        for (String stage : STAGES) {
+            JsonNode st = summary.path("stages").path(stage);
+            assertThat(st.isMissingNode()).as(stage).isFalse();
+            assertThat(st.path("ran_on").asText()).as(stage).isEqualTo("in-process");
+            assertThat(st.path("seconds").asDouble()).as(stage).isPositive();
+        }
+        for (String trained : List.of("clip", "vae", "generator", "un2clip")) {
+            JsonNode st = summary.path("stages").path(trained);
+            assertThat(st.path("steps").asInt()).as(trained).isPositive();
+            assertThat(st.path("loss_curve").size()).as(trained).isEqualTo(st.path("steps").asInt());
+            assertThat(st.path("last_loss").asDouble()).as(trained).isFinite();
+        }
+        for (String encoder : List.of("original", "un2clip")) {
+            JsonNode e = summary.path("evaluations").path(encoder);
+            List<String> patterns = iterable(e.path("mmvp_patterns").fieldNames());
+            assertThat(patterns).as(encoder).containsExactlyElementsOf(PATTERNS);
+            assertThat(e.path("mmvp_mean").asDouble()).isBetween(0.0, 100.0);
+            assertThat(e.path("zero_shot").asDouble()).isBetween(0.0, 100.0);
+            assertThat(e.path("heldout_diffusion_loss").asDouble()).isPositive();
+        }
+        assertThat(summary.path("config").path("dir").asText()).isEqualTo(tmp.toString());
+        assertThat(Files.size(tmp.resolve("reconstructions.png"))).isPositive();
+        assertThat(javax.imageio.ImageIO.read(tmp.resolve("reconstructions.png").toFile()).getHeight())
+                .as("three rows: input, original, fine-tuned").isEqualTo(3 * (32 * 3 + 2));
+        String html = Files.readString(tmp.resolve("report.html"));
+        assertThat(html).contains("<table>", "MMVP mean", "zero-shot", "held-out diffusion loss", "<svg", "<polyline",
+                "reconstructions.png", "Configuration");
+        String md = Files.readString(tmp.resolve("report.md"));
+        assertThat(md).contains("| metric | original | un2clip |", "MMVP Texts (%)", "## Stages", "## Reconstructions");
+        assertThat(first).contains("(b) tiny CLIP", "(c) tiny VAE", "(c) tiny unCLIP generator", "(d) un²CLIP", "MMVP mean");
+        assertThat(tmp.resolve("un2clip/un2clip/encoder.safetensors")).isRegularFile();
+
+        // resumable: nothing to train again, the same evaluation
+        String second = demo();
+        for (String stage : List.of("world", "clip", "vae", "generator", "un2clip")) {
+            assertThat(second).contains("(skip) " + stage + ":");
+        }
+        assertThat(second).doesNotContain("step ");
+        JsonNode again = new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());
+        assertThat(again.path("evaluations")).isEqualTo(summary.path("evaluations"));
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+}
