@@ -4,13 +4,15 @@ import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.un2clip.model.io.SafeTensorsWriter;
+import org.un2clip.model.objective.ObjectiveOptions;
 import org.un2clip.model.step.StepFunction;
 import org.un2clip.model.step.TrainingBatch;
 
 /**
  * The step functions {@code train.objective} names, with what the runtime needs around each: its data
- * (batches by sample id) and how its parameters are exported. "toy" now; "un2clip" joins when the DJL
- * objective and the data module's reader are merged.
+ * (batches by sample id) and how its parameters are exported: "toy" (pure-Java linear regression, for
+ * runtime tests and benchmarks) and "un2clip" (the DJL objective on a golden-format generator and the
+ * miniature world, {@link Un2clipWorld}).
  */
 public interface Objectives {
 
@@ -32,7 +34,15 @@ public interface Objectives {
         if (name.equals("toy")) {
             return new Toy(c.getLong("train.seed"), c.getInt("train.toy.dim"));
         }
-        throw new IllegalArgumentException("train.objective '" + name + "' is not available (known: toy)");
+        if (name.equals("un2clip")) {
+            String dir = c.getString("train.un2clip.generator");
+            Path generator = dir.isEmpty()
+                    ? Path.of(System.getProperty("un2clip.root", "."), "model/src/test/resources/golden/public")
+                    : Path.of(dir);
+            return Un2clipWorld.open(generator, ObjectiveOptions.fromConfig(c),
+                    c.getInt("model.attention-query-slice"), c.getLong("train.seed"));
+        }
+        throw new IllegalArgumentException("train.objective '" + name + "' is not available (known: toy, un2clip)");
     }
 
     /** Linear regression over keyed synthetic samples. */

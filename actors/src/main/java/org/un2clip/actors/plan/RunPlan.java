@@ -39,7 +39,7 @@ public record RunPlan(long runId, int trainers, int shards, int globalBatch, int
                 mode.equals("async") ? t.getInt("staleness") : 0, t.getDouble("lr"), t.getDouble("weight-decay"),
                 betas.get(0), betas.get(1), t.getDouble("eps"), t.getString("lr-schedule"), t.getLong("warmup-steps"),
                 t.getDouble("clip-grad-norm"), t.getDouble("loss-scale"), t.getString("objective"),
-                t.getInt("toy.dataset-size"));
+                t.getInt(t.getString("objective") + ".dataset-size"));
     }
 
     /** A run id in every chunk header, so chunks of another run on the same streams are rejected. */

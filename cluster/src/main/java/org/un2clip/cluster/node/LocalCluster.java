@@ -29,6 +29,12 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         cmd.add("-XX:ActiveProcessorCount=" + threads);
+        // The project root locates shipped resources (the public golden set); under a test runner it is a
+        // system property rather than a JVM argument, so pass it on explicitly.
+        String root = System.getProperty("un2clip.root");
+        if (root != null && cmd.stream().noneMatch(a -> a.startsWith("-Dun2clip.root="))) {
+            cmd.add("-Dun2clip.root=" + root);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.un2clip.cluster.cli.Main", "node",
                 "--role", "trainer", "--rank", Integer.toString(rank), "--config", resolvedConfig.toString(),
                 "--seed-nodes", seedNode));
