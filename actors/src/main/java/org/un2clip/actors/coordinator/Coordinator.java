@@ -45,6 +45,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     public static final ServiceKey<CoordinatorProtocol.Command> KEY =
             ServiceKey.create(CoordinatorProtocol.Command.class, "un2clip-coordinator");
 
+    private static final java.time.Duration STALL_CHECK_EVERY = java.time.Duration.ofMillis(500);
     private final RunPlan plan;
     private final RunSettings settings;
     private final Objectives objectives;
@@ -70,6 +71,20 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private float[] finalParameters;
     private boolean finalCheckpointWritten;
     private long skippedSteps;
+    /** Steps of this run: plan.steps(), or the boundary an operator's stop ends the run at. */
+    private long finalStep;
+    private boolean begun;
+    private long lastApplySent;
+    private final OperatorState operator = new OperatorState();
+    private final List<ShardProtocol.Apply> deferredApplies = new ArrayList<>();
+    private final RecentSteps recent = new RecentSteps(20);
+    private final long[] rankReportNs;
+    private final double[] rankBusySeconds;
+    private long lastCheckpointStep = -1;
+    private String lastCheckpointPath;
+    private long stallWarnedStep = -1;
+    /** The newest step every shard has applied. */
+    private long lastFullyApplied;
 
     /** What the coordinator knows about one step while it is open. */
     private static final class StepTally {
@@ -114,6 +129,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         this.startStep = restored.map(TrainingState::step).orElse(0L);
         this.lossScale = restored.map(TrainingState::lossScale).orElse(plan.lossScale());
         this.nextMetricsStep = startStep;
+        this.finalStep = plan.steps();
+        this.lastApplySent = startStep - 1;
+        this.lastFullyApplied = startStep - 1;
+        this.operator.lrOverride = restored.map(TrainingState::lrOverride).orElse(Double.NaN);
+        this.rankReportNs = new long[plan.trainers()];
+        this.rankBusySeconds = new double[plan.trainers()];
+        java.util.Arrays.fill(rankBusySeconds, Double.NaN);
         float[] master;
         float[] expAvg = null;
         float[] expAvgSq = null;
@@ -180,6 +202,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 })
                 .onMessage(CoordinatorProtocol.NodeFailed.class, this::onFailed)
                 .onMessage(CoordinatorProtocol.StepDeadline.class, this::onDeadline)
+                .onMessage(CoordinatorProtocol.Operator.class, this::onOperator)
+                .onMessage(CoordinatorProtocol.HoldAck.class, this::onHoldAck)
+                .onMessage(CoordinatorProtocol.StallCheck.class, this::onStallCheck)
+                .onMessage(CoordinatorProtocol.GetStatus.class, m -> {
+                    m.replyTo().tell(status());
+                    return this;
+                })
                 .build();
     }
 
@@ -213,8 +242,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return fail("nothing to do: the run is already at step " + startStep + " of " + plan.steps());
         }
         started.complete(startStep);
+        begun = true;
         armDeadline();
         lastStepEndNs = System.nanoTime();
+        java.util.Arrays.fill(rankReportNs, lastStepEndNs);
+        getContext().scheduleOnce(STALL_CHECK_EVERY, getContext().getSelf(), new CoordinatorProtocol.StallCheck());
         for (ActorRef<TrainerProtocol.Command> t : trainers) {
             t.tell(new TrainerProtocol.Begin(plan, startStep, shardEndpoints));
         }
@@ -243,11 +275,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), clamped to 1.
         t.clip = plan.clipGradNorm() > 0 && !t.skipped ? Math.min(1.0, plan.clipGradNorm() / (norm + 1e-6)) : 1.0;
-        t.lr = plan.schedule().at(m.step());
-        for (ActorRef<ShardProtocol.Command> s : shards) {
-            s.tell(new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped));
+        t.lr = lrOf(m.step());
+        ShardProtocol.Apply apply = new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped);
+        if (operator.paused && !operator.allHeld(trainers.size())) {
+            // Pause handshake: until every trainer promised not to start pauseAt, no update may enable it.
+            deferredApplies.add(apply);
+        } else {
+            sendApply(apply);
         }
         return this;
+    }
+
+    private double lrOf(long step) {
+        return Double.isNaN(operator.lrOverride) ? plan.schedule().at(step) : operator.lrOverride;
+    }
+
+    private void sendApply(ShardProtocol.Apply apply) {
+        lastApplySent = Math.max(lastApplySent, apply.step());
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(apply);
+        }
+    }
+
+    private void flushDeferredApplies() {
+        for (ShardProtocol.Apply a : deferredApplies) {
+            sendApply(a);
+        }
+        deferredApplies.clear();
     }
 
     private Behavior<CoordinatorProtocol.Command> onApplied(CoordinatorProtocol.ShardApplied m) {
@@ -255,19 +309,28 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (++t.applied < shards.size()) {
             return this;
         }
+        lastFullyApplied = Math.max(lastFullyApplied, m.step());
         long completed = m.step() + 1;
         boolean timeDue = !settings.checkpointEveryTime().isZero()
                 && System.nanoTime() - lastCheckpointNs >= settings.checkpointEveryTime().toNanos();
         boolean stepDue = settings.checkpointEverySteps() > 0 && completed % settings.checkpointEverySteps() == 0;
-        if (stepDue || timeDue || checkpointRequested || completed == plan.steps()) {
-            checkpointRequested = false;
-            lastCheckpointNs = System.nanoTime();
-            snapshots.put(completed, new CoordinatorProtocol.ShardState[shards.size()]);
-            for (ActorRef<ShardProtocol.Command> s : shards) {
-                s.tell(new ShardProtocol.Snapshot(completed, getContext().getSelf()));
-            }
+        if (stepDue || timeDue || checkpointRequested || completed == finalStep) {
+            requestSnapshot(completed);
         }
         return writeMetrics();
+    }
+
+    /** Asks every shard for its state at {@code completed} (they are at that version: nothing runs past it). */
+    private void requestSnapshot(long completed) {
+        checkpointRequested = false;
+        lastCheckpointNs = System.nanoTime();
+        if (snapshots.containsKey(completed)) {
+            return;
+        }
+        snapshots.put(completed, new CoordinatorProtocol.ShardState[shards.size()]);
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(new ShardProtocol.Snapshot(completed, getContext().getSelf()));
+        }
     }
 
     private Behavior<CoordinatorProtocol.Command> onStepDone(CoordinatorProtocol.StepDone m) {
@@ -281,6 +344,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         t.phases[2] = Math.max(t.phases[2], m.sendNanos() / 1e9);
         t.phases[3] = Math.max(t.phases[3], m.waitNanos() / 1e9);
         t.bytes += m.bytesSent();
+        long now = System.nanoTime();
+        rankReportNs[m.rank()] = now;
+        rankBusySeconds[m.rank()] = (m.dataNanos() + m.computeNanos() + m.sendNanos()) / 1e9;
         return writeMetrics();
     }
 
@@ -292,6 +358,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             double seconds = Math.max(1e-9, (now - lastStepEndNs) / 1e9);
             lastStepEndNs = now;
             lastLoss = t.lossSum / t.samples;
+            recent.add(seconds, t.samples);
             metrics.step(nextMetricsStep, lastLoss, t.lr, t.samples, seconds, t.phases,
                     t.bytes + layout.parameters() * 4L * trainers.size(), t.clip, t.skipped);
             tallies.remove(nextMetricsStep);
@@ -302,7 +369,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private void armDeadline() {
-        if (nextMetricsStep < plan.steps()) {
+        if (nextMetricsStep < finalStep) {
             getContext().scheduleOnce(settings.stepTimeout(), getContext().getSelf(),
                     new CoordinatorProtocol.StepDeadline(nextMetricsStep));
         }
@@ -310,8 +377,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     /** Stall detection: the step is still open after train.step-timeout; say who has not reported. */
     private Behavior<CoordinatorProtocol.Command> onDeadline(CoordinatorProtocol.StepDeadline d) {
-        if (d.step() != nextMetricsStep || done.isDone()) {
-            return this;
+        if (d.step() != nextMetricsStep || done.isDone() || heldAtBoundary()
+                || System.nanoTime() - lastStepEndNs < settings.stepTimeout().toNanos()) {
+            return this;    // finished, paused at this step, or re-armed by a resume (that deadline will judge)
         }
         StepTally t = tallies.getOrDefault(d.step(), new StepTally());
         java.util.List<Integer> late = new java.util.ArrayList<>();
@@ -323,6 +391,193 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         return fail("step " + d.step() + " did not complete within " + settings.stepTimeout().toSeconds()
                 + " s (train.step-timeout): " + t.reports + " of " + trainers.size() + " trainers reported (late ranks: "
                 + late + "), " + t.norms + " of " + shards.size() + " shards reduced, " + t.applied + " applied");
+    }
+
+    // ---- the operator's commands (the control endpoint asks; every command is answered) ----
+
+    private Behavior<CoordinatorProtocol.Command> onOperator(CoordinatorProtocol.Operator m) {
+        CoordinatorProtocol.OperatorReply reply;
+        if (done.isDone()) {
+            reply = refused("the run has ended");
+        } else if (!begun) {
+            reply = refused("the run has not begun yet (waiting for every trainer and shard to register)");
+        } else if (operator.stopping) {
+            reply = refused("the run is stopping after step " + finalStep);
+        } else if (m instanceof CoordinatorProtocol.Pause) {
+            reply = pause();
+        } else if (m instanceof CoordinatorProtocol.Resume) {
+            reply = resume();
+        } else if (m instanceof CoordinatorProtocol.CheckpointNow) {
+            reply = checkpointNow();
+        } else if (m instanceof CoordinatorProtocol.SetLr l) {
+            reply = setLr(l.lr());
+        } else if (m instanceof CoordinatorProtocol.Drain d) {
+            reply = refused("drain " + d.rank() + ": this runtime cannot re-plan a step over fewer trainers yet");
+        } else if (m instanceof CoordinatorProtocol.Kill k) {
+            reply = kill(k.rank());
+        } else if (m instanceof CoordinatorProtocol.Stop) {
+            reply = stop();
+        } else {
+            throw new IllegalStateException("unhandled operator command " + m);
+        }
+        getContext().getLog().info("operator: {} -> {}{}", m.getClass().getSimpleName(),
+                reply.accepted() ? "" : "refused: ", reply.message());
+        m.replyTo().tell(reply);
+        return this;
+    }
+
+    private static CoordinatorProtocol.OperatorReply accepted(String message) {
+        return new CoordinatorProtocol.OperatorReply(true, message);
+    }
+
+    private static CoordinatorProtocol.OperatorReply refused(String message) {
+        return new CoordinatorProtocol.OperatorReply(false, message);
+    }
+
+    /**
+     * The first step no trainer can have started: in sync mode a trainer starts step s once the shards
+     * applied s − 1 (async: s − 1 − S), and the newest update sent is {@code lastApplySent}.
+     */
+    private CoordinatorProtocol.OperatorReply pause() {
+        if (operator.paused) {
+            return refused("already paused before step " + operator.pauseAt);
+        }
+        long at = lastApplySent + 2 + plan.staleness();
+        operator.pause(at);
+        for (ActorRef<TrainerProtocol.Command> t : trainers) {
+            t.tell(new TrainerProtocol.Hold(at));
+        }
+        return accepted("pausing: steps before " + at + " finish, none from " + at + " starts");
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onHoldAck(CoordinatorProtocol.HoldAck m) {
+        if (operator.paused && m.fromStep() == operator.pauseAt) {
+            operator.held.set(m.rank());
+            if (operator.allHeld(trainers.size())) {
+                flushDeferredApplies();
+            }
+        }
+        return this;
+    }
+
+    /** True while paused and every step before the pause finished: nothing runs. */
+    private boolean heldAtBoundary() {
+        return operator.paused && nextMetricsStep >= operator.pauseAt;
+    }
+
+    private CoordinatorProtocol.OperatorReply resume() {
+        if (!operator.paused) {
+            return refused("not paused");
+        }
+        boolean idle = heldAtBoundary();
+        operator.resume();
+        for (ActorRef<TrainerProtocol.Command> t : trainers) {
+            t.tell(new TrainerProtocol.Release());
+        }
+        flushDeferredApplies();
+        if (idle) {
+            lastStepEndNs = System.nanoTime();     // the pause is no step's time
+            java.util.Arrays.fill(rankReportNs, lastStepEndNs);
+            armDeadline();
+        }
+        return accepted("resumed at step " + nextMetricsStep);
+    }
+
+    private CoordinatorProtocol.OperatorReply checkpointNow() {
+        if (operator.paused && lastFullyApplied >= operator.pauseAt - 1) {
+            requestSnapshot(operator.pauseAt);      // the shards rest at this version: write it now
+            return accepted("writing a checkpoint of step " + operator.pauseAt);
+        }
+        checkpointRequested = true;
+        return accepted("a checkpoint will be written at the next step boundary");
+    }
+
+    private CoordinatorProtocol.OperatorReply setLr(double lr) {
+        if (!Double.isFinite(lr) || lr < 0) {
+            return refused("set lr: " + lr + " is not a finite, non-negative learning rate");
+        }
+        operator.lrOverride = lr;
+        return accepted("lr " + lr + " from step " + (lastApplySent + 1 + deferredApplies.size())
+                + " on (the schedule no longer applies)");
+    }
+
+    private CoordinatorProtocol.OperatorReply kill(int rank) {
+        if (rank < 0 || rank >= trainers.size()) {
+            return refused("kill: no rank " + rank + " (the run has ranks 0.." + (trainers.size() - 1) + ")");
+        }
+        ActorRef<TrainerProtocol.Command> t = trainers.get(rank);
+        if (t.path().address().hasLocalScope()) {
+            return refused("kill " + rank + ": that trainer runs inside the coordinator's JVM (--in-process)");
+        }
+        t.tell(new TrainerProtocol.Kill());
+        return accepted("rank " + rank + " told to exit at once (" + t.path().address() + ")");
+    }
+
+    /** Pause at the next boundary, checkpoint it, and end the run there (encoder written, nodes shut down). */
+    private CoordinatorProtocol.OperatorReply stop() {
+        if (!operator.paused) {
+            pause();
+        }
+        operator.stopping = true;
+        finalStep = Math.min(finalStep, operator.pauseAt);
+        if (lastFullyApplied >= finalStep - 1) {
+            requestSnapshot(finalStep);
+        }
+        return accepted("stopping: the run ends with a checkpoint after step " + finalStep);
+    }
+
+    // ---- status and stall detection ----
+
+    private CoordinatorProtocol.Status status() {
+        long now = System.nanoTime();
+        List<CoordinatorProtocol.RankStatus> ranks = new ArrayList<>();
+        for (int r = 0; r < trainers.size(); r++) {
+            ActorRef<TrainerProtocol.Command> t = trainers.get(r);
+            ranks.add(new CoordinatorProtocol.RankStatus(r, t == null ? "" : t.path().address().toString(),
+                    rankBusySeconds[r], begun ? (now - rankReportNs[r]) / 1e9 : Double.NaN));
+        }
+        double mean = recent.meanSeconds();
+        double eta = Double.isNaN(mean) ? -1 : mean * (finalStep - nextMetricsStep);
+        boolean stalled = stalled(now);
+        return new CoordinatorProtocol.Status(nextMetricsStep, finalStep, lastLoss, lrOf(lastApplySent + 1),
+                recent.samplesPerSecond(), eta, ranks, lastCheckpointStep, lastCheckpointPath, begun,
+                operator.paused, operator.stopping, stalled, stalled ? lateRanks() : List.of());
+    }
+
+    /** The open step has waited longer than stall-factor × the median step time (and the floor). */
+    private boolean stalled(long now) {
+        double median = recent.medianSeconds();
+        if (!begun || done.isDone() || heldAtBoundary() || nextMetricsStep >= finalStep || Double.isNaN(median)) {
+            return false;
+        }
+        double bound = Math.max(settings.stallFloor().toNanos() / 1e9, settings.stallFactor() * median);
+        return (now - lastStepEndNs) / 1e9 > bound;
+    }
+
+    private List<Integer> lateRanks() {
+        StepTally t = tallies.get(nextMetricsStep);
+        List<Integer> late = new ArrayList<>();
+        for (int r = 0; r < trainers.size(); r++) {
+            if (t == null || !t.reported.get(r)) {
+                late.add(r);
+            }
+        }
+        return late;
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onStallCheck(CoordinatorProtocol.StallCheck m) {
+        if (done.isDone()) {
+            return this;
+        }
+        long now = System.nanoTime();
+        if (stalled(now) && stallWarnedStep != nextMetricsStep) {
+            stallWarnedStep = nextMetricsStep;
+            getContext().getLog().warn("step {} stalled: open for {} s, more than {} x the median step time {} s;"
+                    + " late ranks: {}", nextMetricsStep, String.format("%.2f", (now - lastStepEndNs) / 1e9),
+                    settings.stallFactor(), String.format("%.3f", recent.medianSeconds()), lateRanks());
+        }
+        getContext().scheduleOnce(STALL_CHECK_EVERY, getContext().getSelf(), new CoordinatorProtocol.StallCheck());
+        return this;
     }
 
     private Behavior<CoordinatorProtocol.Command> onShardState(CoordinatorProtocol.ShardState m) {
@@ -346,8 +601,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         SampleAssignment.Cursor cursor = assignment.cursor(m.step());
         TrainingState state = new TrainingState(m.step(), parts[0].adamStep(), plan.seed(), cursor.epoch(),
-                cursor.offset(), lossScale, master, expAvg, expAvgSq);
-        if (m.step() == plan.steps()) {
+                cursor.offset(), lossScale, master, expAvg, expAvgSq, operator.lrOverride);
+        if (m.step() == finalStep) {
             finalParameters = master;
         }
         checkpointer.tell(new Checkpointer.Write(state, settings.resolvedConfig(), getContext().getSelf()));
@@ -357,20 +612,24 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private Behavior<CoordinatorProtocol.Command> onCheckpointDone(CoordinatorProtocol.CheckpointDone m) {
         if (m.error() != null) {
             getContext().getLog().error("checkpoint of step {} failed: {}", m.step(), m.error());
-            if (m.step() == plan.steps()) {
+            if (m.step() == finalStep) {
                 return fail("the final checkpoint failed: " + m.error());
             }
             return this;
         }
         getContext().getLog().info("checkpoint of step {} written to {}", m.step(), m.path());
-        if (m.step() == plan.steps()) {
+        if (m.step() > lastCheckpointStep) {
+            lastCheckpointStep = m.step();
+            lastCheckpointPath = m.path();
+        }
+        if (m.step() == finalStep) {
             finalCheckpointWritten = true;
         }
         return maybeFinish();
     }
 
     private Behavior<CoordinatorProtocol.Command> maybeFinish() {
-        if (!finalCheckpointWritten || nextMetricsStep < plan.steps()) {
+        if (!finalCheckpointWritten || nextMetricsStep < finalStep) {
             return this;
         }
         try {
@@ -380,7 +639,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return fail("cannot write the encoder: " + e);
         }
         shutdownAll();
-        done.complete(new RunResult(plan.steps(), finalParameters, lastLoss));
+        if (finalStep < plan.steps()) {
+            getContext().getLog().info("run stopped by the operator after step {} of {}", finalStep, plan.steps());
+        }
+        done.complete(new RunResult(finalStep, finalParameters, lastLoss));
         metrics.close();
         return Behaviors.stopped();
     }

@@ -33,10 +33,23 @@ public final class MessageRegistry {
         m.put(CoordinatorProtocol.RequestCheckpoint.class, 206);
         m.put(CoordinatorProtocol.CheckpointDone.class, 207);
         m.put(CoordinatorProtocol.StepDeadline.class, 208);
+        m.put(CoordinatorProtocol.Pause.class, 209);
+        m.put(CoordinatorProtocol.Resume.class, 210);
+        m.put(CoordinatorProtocol.CheckpointNow.class, 211);
+        m.put(CoordinatorProtocol.SetLr.class, 212);
+        m.put(CoordinatorProtocol.Drain.class, 213);
+        m.put(CoordinatorProtocol.Kill.class, 214);
+        m.put(CoordinatorProtocol.Stop.class, 215);
+        m.put(CoordinatorProtocol.OperatorReply.class, 216);
+        m.put(CoordinatorProtocol.HoldAck.class, 217);
+        m.put(CoordinatorProtocol.StallCheck.class, 218);
 
         m.put(TrainerProtocol.Begin.class, 300);
         m.put(TrainerProtocol.Poll.class, 301);
         m.put(TrainerProtocol.Shutdown.class, 302);
+        m.put(TrainerProtocol.Hold.class, 303);
+        m.put(TrainerProtocol.Release.class, 304);
+        m.put(TrainerProtocol.Kill.class, 305);
 
         m.put(DataLoaderProtocol.Prepare.class, 400);
 

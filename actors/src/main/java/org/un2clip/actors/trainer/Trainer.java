@@ -62,6 +62,8 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     private long step;
     private long waitStartNs;
     private String failure;
+    /** The operator's pause: no step at or after this one starts until released. */
+    private long holdFrom = Long.MAX_VALUE;
 
     public static Behavior<TrainerProtocol.Command> create(int rank, TensorLink link, String bindEndpoint,
             Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId) {
@@ -88,6 +90,16 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
                     return this;
                 })
                 .onMessage(TrainerProtocol.Poll.class, p -> onPoll())
+                .onMessage(TrainerProtocol.Hold.class, this::onHold)
+                .onMessage(TrainerProtocol.Release.class, r -> {
+                    holdFrom = Long.MAX_VALUE;
+                    return this;
+                })
+                .onMessage(TrainerProtocol.Kill.class, k -> {
+                    getContext().getLog().warn("rank {}: killed by the operator (drill)", rank);
+                    Runtime.getRuntime().halt(137);     // as SIGKILL would: no shutdown hooks, no goodbye
+                    return this;
+                })
                 .onMessage(TrainerProtocol.Shutdown.class, s -> Behaviors.stopped())
                 .onSignal(PostStop.class, s -> close())
                 .build();
@@ -165,8 +177,15 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         return this;
     }
 
+    private Behavior<TrainerProtocol.Command> onHold(TrainerProtocol.Hold h) {
+        // Between steps here (a step runs inside one message), so step ≥ fromStep has not started.
+        holdFrom = h.fromStep();
+        coordinator.tell(new CoordinatorProtocol.HoldAck(rank, h.fromStep()));
+        return this;
+    }
+
     private boolean canRun() {
-        if (!batches.containsKey(step)) {
+        if (step >= holdFrom || !batches.containsKey(step)) {
             return false;
         }
         long oldest = Long.MAX_VALUE;

@@ -14,7 +14,7 @@ class CheckpointStoreTest {
 
     private static TrainingState state(long step) {
         return new TrainingState(step, step, 42, 0, step * 8, 1.0, new float[] {step, 2, 3}, new float[] {4, 5, 6},
-                new float[] {7, 8, 9});
+                new float[] {7, 8, 9}, Double.NaN);
     }
 
     @Test
