@@ -85,6 +85,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private long stallWarnedStep = -1;
     /** The newest step every shard has applied. */
     private long lastFullyApplied;
+    /** The newest step every shard has reduced (all its gradients are in: a lost rank's included). */
+    private long lastReduced;
+    /** Ranks still training; a lost one is never taken back in this run. */
+    private final java.util.BitSet live = new java.util.BitSet();
+    /** Plan generations: the first step of each and the ranks it spreads a step over (index = generation). */
+    private final List<Long> generationStarts = new ArrayList<>();
+    private final List<int[]> generationRanks = new ArrayList<>();
 
     /** What the coordinator knows about one step while it is open. */
     private static final class StepTally {
@@ -132,6 +139,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         this.finalStep = plan.steps();
         this.lastApplySent = startStep - 1;
         this.lastFullyApplied = startStep - 1;
+        this.lastReduced = startStep - 1;
+        this.live.set(0, plan.trainers());
+        this.generationStarts.add(startStep);
+        this.generationRanks.add(live.stream().toArray());
         this.operator.lrOverride = restored.map(TrainingState::lrOverride).orElse(Double.NaN);
         this.rankReportNs = new long[plan.trainers()];
         this.rankBusySeconds = new double[plan.trainers()];
@@ -179,6 +190,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 settings.checkpointKeep())), "checkpointer", DispatcherSelector.blocking());
         ctx.getSystem().receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(KEY,
                 ctx.getSelf()));
+        if ("cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
+            // The failure detector's verdict is the fastest sign of a dead trainer process (~5 s, see
+            // membership.failure-detector); its trainer actor's termination only follows the downing.
+            org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
+                    org.apache.pekko.cluster.typed.Subscribe.create(ctx.messageAdapter(
+                            org.apache.pekko.cluster.ClusterEvent.UnreachableMember.class,
+                            e -> new CoordinatorProtocol.MemberUnreachable(e.member().address().toString())),
+                            org.apache.pekko.cluster.ClusterEvent.UnreachableMember.class));
+        }
         ctx.getLog().info("run {}: {} trainers, {} shards of {} parameters, steps {}..{}", plan.runId(),
                 plan.trainers(), plan.shards(), master.length, startStep, plan.steps());
     }
@@ -205,6 +225,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 .onMessage(CoordinatorProtocol.Operator.class, this::onOperator)
                 .onMessage(CoordinatorProtocol.HoldAck.class, this::onHoldAck)
                 .onMessage(CoordinatorProtocol.StallCheck.class, this::onStallCheck)
+                .onMessage(CoordinatorProtocol.TrainerLost.class, this::onTrainerLost)
+                .onMessage(CoordinatorProtocol.MemberUnreachable.class, this::onUnreachable)
                 .onMessage(CoordinatorProtocol.GetStatus.class, m -> {
                     m.replyTo().tell(status());
                     return this;
@@ -223,7 +245,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         trainers.set(m.rank(), m.trainer());
         trainerEndpoints[m.rank()] = m.endpoint();
-        getContext().watchWith(m.trainer(), new CoordinatorProtocol.NodeFailed("trainer " + m.rank(), "stopped"));
+        getContext().watchWith(m.trainer(), new CoordinatorProtocol.TrainerLost(m.rank(), "its actor stopped"));
         return maybeBegin();
     }
 
@@ -261,11 +283,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private Behavior<CoordinatorProtocol.Command> onNorm(CoordinatorProtocol.GradientNorm m) {
+        if (!currentPlan(m.step(), m.generation())) {
+            return this;
+        }
         StepTally t = tally(m.step());
         t.sumSquares += m.sumSquares();
         if (++t.norms < shards.size()) {
             return this;
         }
+        lastReduced = Math.max(lastReduced, m.step());
         double norm = Math.sqrt(t.sumSquares);
         t.skipped = !Double.isFinite(norm);
         if (t.skipped) {
@@ -277,7 +303,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         t.clip = plan.clipGradNorm() > 0 && !t.skipped ? Math.min(1.0, plan.clipGradNorm() / (norm + 1e-6)) : 1.0;
         t.lr = lrOf(m.step());
         ShardProtocol.Apply apply = new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped);
-        if (operator.paused && !operator.allHeld(trainers.size())) {
+        if (operator.paused && !operator.allHeld(live)) {
             // Pause handshake: until every trainer promised not to start pauseAt, no update may enable it.
             deferredApplies.add(apply);
         } else {
@@ -334,6 +360,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private Behavior<CoordinatorProtocol.Command> onStepDone(CoordinatorProtocol.StepDone m) {
+        if (!currentPlan(m.step(), m.generation())) {
+            return this;     // a share of a step that was re-planned after it was sent
+        }
         StepTally t = tally(m.step());
         t.reports++;
         t.reported.set(m.rank());
@@ -353,14 +382,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     /** Writes the metrics lines of every fully finished step, in order. */
     private Behavior<CoordinatorProtocol.Command> writeMetrics() {
         StepTally t;
-        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.size() && t.reports == trainers.size()) {
+        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.size() && allLiveReported(t)) {
             long now = System.nanoTime();
             double seconds = Math.max(1e-9, (now - lastStepEndNs) / 1e9);
             lastStepEndNs = now;
             lastLoss = t.lossSum / t.samples;
-            recent.add(seconds, t.samples);
-            metrics.step(nextMetricsStep, lastLoss, t.lr, t.samples, seconds, t.phases,
-                    t.bytes + layout.parameters() * 4L * trainers.size(), t.clip, t.skipped);
+            int samples = t.samples + lostRanksSamples(nextMetricsStep, t);
+            recent.add(seconds, samples);
+            metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
+                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped);
             tallies.remove(nextMetricsStep);
             nextMetricsStep++;
             armDeadline();
@@ -444,16 +474,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         long at = lastApplySent + 2 + plan.staleness();
         operator.pause(at);
-        for (ActorRef<TrainerProtocol.Command> t : trainers) {
-            t.tell(new TrainerProtocol.Hold(at));
-        }
+        live.stream().forEach(r -> trainers.get(r).tell(new TrainerProtocol.Hold(at)));
         return accepted("pausing: steps before " + at + " finish, none from " + at + " starts");
     }
 
     private Behavior<CoordinatorProtocol.Command> onHoldAck(CoordinatorProtocol.HoldAck m) {
         if (operator.paused && m.fromStep() == operator.pauseAt) {
             operator.held.set(m.rank());
-            if (operator.allHeld(trainers.size())) {
+            if (operator.allHeld(live)) {
                 flushDeferredApplies();
             }
         }
@@ -471,9 +499,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         boolean idle = heldAtBoundary();
         operator.resume();
-        for (ActorRef<TrainerProtocol.Command> t : trainers) {
-            t.tell(new TrainerProtocol.Release());
-        }
+        live.stream().forEach(r -> trainers.get(r).tell(new TrainerProtocol.Release()));
         flushDeferredApplies();
         if (idle) {
             lastStepEndNs = System.nanoTime();     // the pause is no step's time
@@ -504,6 +530,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private CoordinatorProtocol.OperatorReply kill(int rank) {
         if (rank < 0 || rank >= trainers.size()) {
             return refused("kill: no rank " + rank + " (the run has ranks 0.." + (trainers.size() - 1) + ")");
+        }
+        if (!live.get(rank)) {
+            return refused("kill " + rank + ": that trainer has already left the run");
         }
         ActorRef<TrainerProtocol.Command> t = trainers.get(rank);
         if (t.path().address().hasLocalScope()) {
@@ -550,14 +579,114 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (!begun || done.isDone() || heldAtBoundary() || nextMetricsStep >= finalStep || Double.isNaN(median)) {
             return false;
         }
-        double bound = Math.max(settings.stallFloor().toNanos() / 1e9, settings.stallFactor() * median);
-        return (now - lastStepEndNs) / 1e9 > bound;
+        return (now - lastStepEndNs) / 1e9 > stallBound();
+    }
+
+    private double stallBound() {
+        return Math.max(settings.stallFloor().toNanos() / 1e9, settings.stallFactor() * recent.medianSeconds());
+    }
+
+    // ---- fault tolerance (sync mode): a lost trainer's share is re-planned over the others ----
+
+    /**
+     * Whether a report made under plan {@code generation} still counts for {@code step}: it does unless the
+     * step was re-planned after that generation (then the report is of a share that no longer exists).
+     */
+    private boolean currentPlan(long step, int generation) {
+        return generation == generationStarts.size() - 1 || step < generationStarts.get(generation + 1);
+    }
+
+    private int generationOf(long step) {
+        int g = generationStarts.size() - 1;
+        while (g > 0 && generationStarts.get(g) > step) {
+            g--;
+        }
+        return g;
+    }
+
+    private boolean allLiveReported(StepTally t) {
+        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
+            if (!t.reported.get(r)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Samples of ranks lost after their gradient of {@code step} was reduced but before their report came:
+     * the update holds their share, so it counts (the step's plan says how big it was).
+     */
+    private int lostRanksSamples(long step, StepTally t) {
+        int[] ranks = generationRanks.get(generationOf(step));
+        int n = 0;
+        for (int r : ranks) {
+            if (!t.reported.get(r)) {
+                n += assignment.samples(step, r, ranks).length;
+            }
+        }
+        return n;
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onUnreachable(CoordinatorProtocol.MemberUnreachable m) {
+        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
+            if (trainers.get(r).path().address().toString().equals(m.address())) {
+                return onTrainerLost(new CoordinatorProtocol.TrainerLost(r, "unreachable (cluster failure detector)"));
+            }
+        }
+        return this;
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onTrainerLost(CoordinatorProtocol.TrainerLost m) {
+        int rank = m.rank();
+        if (done.isDone() || rank < 0 || rank >= trainers.size() || !live.get(rank)) {
+            return this;
+        }
+        if (!begun) {
+            return fail("trainer " + rank + " was lost before the run began: " + m.reason());
+        }
+        if (plan.staleness() > 0) {
+            return fail("trainer " + rank + " lost (" + m.reason() + "): re-planning is implemented for sync mode"
+                    + " (train.mode = sync) only; resume from the newest checkpoint");
+        }
+        live.clear(rank);
+        ActorRef<TrainerProtocol.Command> lost = trainers.get(rank);
+        getContext().unwatch(lost);
+        lost.tell(new TrainerProtocol.Shutdown());     // a frozen one must not come back into a step
+        if (live.isEmpty()) {
+            return fail("every trainer is lost (the last: rank " + rank + ", " + m.reason() + ")");
+        }
+        if (lost.path().address().hasGlobalScope()
+                && "cluster".equals(getContext().getSystem().settings().config().getString("pekko.actor.provider"))) {
+            org.apache.pekko.cluster.typed.Cluster.get(getContext().getSystem()).manager().tell(
+                    new org.apache.pekko.cluster.typed.Down(lost.path().address()));
+        }
+        long from = lastReduced + 1;      // earlier steps have every gradient in: the lost rank's share stays
+        int[] ranks = live.stream().toArray();
+        generationStarts.add(from);
+        generationRanks.add(ranks);
+        int generation = generationStarts.size() - 1;
+        tallies.keySet().removeIf(s -> s >= from);
+        getContext().getLog().warn("trainer {} lost ({}), {} s after its last report: step {} and later re-planned"
+                + " over ranks {} (plan generation {})", rank, m.reason(),
+                String.format("%.2f", (System.nanoTime() - rankReportNs[rank]) / 1e9), from,
+                java.util.Arrays.toString(ranks), generation);
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(new ShardProtocol.Replan(from, generation, ranks));
+        }
+        for (int r : ranks) {
+            trainers.get(r).tell(new TrainerProtocol.Replan(from, generation, ranks));
+        }
+        if (operator.paused && operator.allHeld(live)) {
+            flushDeferredApplies();
+        }
+        return writeMetrics();
     }
 
     private List<Integer> lateRanks() {
         StepTally t = tallies.get(nextMetricsStep);
         List<Integer> late = new ArrayList<>();
-        for (int r = 0; r < trainers.size(); r++) {
+        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
             if (t == null || !t.reported.get(r)) {
                 late.add(r);
             }
@@ -570,6 +699,16 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return this;
         }
         long now = System.nanoTime();
+        if (stalled(now) && stallWarnedStep == nextMetricsStep && (now - lastStepEndNs) / 1e9 > 2 * stallBound()) {
+            // Named once; still stuck after twice the bound: the late ranks are removed as if dead.
+            List<Integer> late = lateRanks();
+            if (!late.isEmpty() && late.size() < live.cardinality()) {
+                for (int r : late) {
+                    getContext().getSelf().tell(new CoordinatorProtocol.TrainerLost(r, "stalled in step "
+                            + nextMetricsStep));
+                }
+            }
+        }
         if (stalled(now) && stallWarnedStep != nextMetricsStep) {
             stallWarnedStep = nextMetricsStep;
             getContext().getLog().warn("step {} stalled: open for {} s, more than {} x the median step time {} s;"

@@ -11,7 +11,7 @@ public final class CoordinatorProtocol {
 
     public sealed interface Command extends ControlMessage permits RegisterTrainer, ShardReady, GradientNorm,
             ShardApplied, StepDone, NodeFailed, RequestCheckpoint, CheckpointDone, ShardState, StepDeadline,
-            Operator, HoldAck, StallCheck, GetStatus {}
+            Operator, HoldAck, StallCheck, GetStatus, TrainerLost, MemberUnreachable {}
 
     /** A trainer joins as {@code rank}; {@code endpoint} is where its parameter receiver listens. */
     public record RegisterTrainer(int rank, ActorRef<TrainerProtocol.Command> trainer, String endpoint)
@@ -21,13 +21,13 @@ public final class CoordinatorProtocol {
     public record ShardReady(int shard, String endpoint) implements Command {}
 
     /** A shard has every rank's gradient of {@code step}: the squared norm of its averaged slice. */
-    public record GradientNorm(long step, int shard, double sumSquares) implements Command {}
+    public record GradientNorm(long step, int generation, int shard, double sumSquares) implements Command {}
 
     /** A shard applied {@code step} and sent the new slice to every trainer. */
     public record ShardApplied(long step, int shard) implements Command {}
 
     /** A trainer finished its share of {@code step} (loss summed over its samples, phase times in ns). */
-    public record StepDone(long step, int rank, double lossSum, int samples, long dataNanos, long computeNanos,
+    public record StepDone(long step, int generation, int rank, double lossSum, int samples, long dataNanos, long computeNanos,
             long sendNanos, long waitNanos, long bytesSent) implements Command {}
 
     /** A trainer, shard or the link failed: the run stops loudly. */
@@ -72,6 +72,12 @@ public final class CoordinatorProtocol {
 
     /** Whether the run took an operator's command, and a line for the operator. */
     public record OperatorReply(boolean accepted, String message) implements ControlMessage {}
+
+    /** Trainer {@code rank} is gone (stopped, its process died, its tensor stream broke, or it stalled). */
+    public record TrainerLost(int rank, String reason) implements Command {}
+
+    /** The failure detector marked a cluster member unreachable (an adapted cluster event, same JVM only). */
+    public record MemberUnreachable(String address) implements Command, NoSerializationVerificationNeeded {}
 
     /** A trainer will start no step ≥ {@code fromStep} until released (the pause handshake). */
     public record HoldAck(int rank, long fromStep) implements Command {}

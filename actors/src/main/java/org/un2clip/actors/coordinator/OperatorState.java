@@ -25,7 +25,10 @@ final class OperatorState {
         held.clear();
     }
 
-    boolean allHeld(int trainers) {
-        return held.cardinality() >= trainers;
+    /** Every live rank acknowledged the hold. */
+    boolean allHeld(BitSet live) {
+        BitSet missing = (BitSet) live.clone();
+        missing.andNot(held);
+        return missing.isEmpty();
     }
 }

@@ -22,6 +22,7 @@ public final class MessageRegistry {
         m.put(long[].class, 101);
         m.put(float[].class, 102);
         m.put(double[].class, 103);
+        m.put(int[].class, 104);
         m.put(RunPlan.class, 110);
 
         m.put(CoordinatorProtocol.RegisterTrainer.class, 200);
@@ -43,6 +44,7 @@ public final class MessageRegistry {
         m.put(CoordinatorProtocol.OperatorReply.class, 216);
         m.put(CoordinatorProtocol.HoldAck.class, 217);
         m.put(CoordinatorProtocol.StallCheck.class, 218);
+        m.put(CoordinatorProtocol.TrainerLost.class, 219);
 
         m.put(TrainerProtocol.Begin.class, 300);
         m.put(TrainerProtocol.Poll.class, 301);
@@ -50,6 +52,7 @@ public final class MessageRegistry {
         m.put(TrainerProtocol.Hold.class, 303);
         m.put(TrainerProtocol.Release.class, 304);
         m.put(TrainerProtocol.Kill.class, 305);
+        m.put(TrainerProtocol.Replan.class, 306);
 
         m.put(DataLoaderProtocol.Prepare.class, 400);
 
@@ -58,6 +61,7 @@ public final class MessageRegistry {
         m.put(ShardProtocol.Apply.class, 502);
         m.put(ShardProtocol.Snapshot.class, 503);
         m.put(ShardProtocol.Shutdown.class, 504);
+        m.put(ShardProtocol.Replan.class, 505);
         return m;
     }
 }
