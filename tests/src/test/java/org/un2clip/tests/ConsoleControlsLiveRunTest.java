@@ -82,6 +82,14 @@ class ConsoleControlsLiveRunTest {
             await("an on-demand checkpoint", 30, () -> !checkpoints(run).isEmpty());
             assertThat(client.status().lastCheckpoint()).isNotNull();
 
+            // drain: rank 1 leaves after the current step, rank 0 takes its share; the last one cannot leave.
+            assertThat(console(run, "drain 1")).isZero();
+            await("rank 1 to leave", 30, () -> client.status().ranks().size() == 1);
+            assertThat(client.status().ranks()).extracting(RunStatus.Rank::rank).containsExactly(0);
+            long drainedAt = lines(run.resolve("metrics.jsonl"));
+            await("training with one rank", 30, () -> lines(run.resolve("metrics.jsonl")) >= drainedAt + 5);
+            assertThat(console(run, "drain 0")).as("the last trainer cannot be drained").isEqualTo(1);
+
             // a wrong token is refused (by the console and by the endpoint itself).
             Path wrong = tmp.resolve("wrong.token");
             Files.writeString(wrong, "00".repeat(32));
@@ -103,6 +111,15 @@ class ConsoleControlsLiveRunTest {
         List<StepRecord> steps = MetricsJsonl.read(run.resolve("metrics.jsonl"));
         long pausedAt = steps.stream().filter(s -> s.lr() == OPERATOR_LR).findFirst().orElseThrow().step();
         assertThat(steps).allSatisfy(s -> assertThat(s.lr()).isEqualTo(s.step() < pausedAt ? SCHEDULE_LR : OPERATOR_LR));
+        // every step trained its whole global batch, before and after the drain: each epoch exactly once
+        java.util.TreeMap<Long, Integer> perEpoch = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            JsonNode r = new ObjectMapper().readTree(line);
+            assertThat(r.get("samples").asInt()).isEqualTo(8);
+            perEpoch.merge(r.get("epoch").asLong(), 8, Integer::sum);
+        }
+        perEpoch.remove(perEpoch.lastKey());   // the last epoch may be partial
+        assertThat(perEpoch.values()).allSatisfy(n -> assertThat(n).isEqualTo(64));
         assertThat(steps).extracting(StepRecord::step).doesNotHaveDuplicates().hasSize((int) (steps.get(steps.size() - 1)
                 .step() + 1));
         Path last = checkpoints(run).get(checkpoints(run).size() - 1);

@@ -89,6 +89,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private long lastReduced;
     /** Ranks still training; a lost one is never taken back in this run. */
     private final java.util.BitSet live = new java.util.BitSet();
+    /** Ranks an operator drained: they leave once the open step's gradients are all in. */
+    private final java.util.BitSet draining = new java.util.BitSet();
     /** Plan generations: the first step of each and the ranks it spreads a step over (index = generation). */
     private final List<Long> generationStarts = new ArrayList<>();
     private final List<int[]> generationRanks = new ArrayList<>();
@@ -292,6 +294,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return this;
         }
         lastReduced = Math.max(lastReduced, m.step());
+        if (!draining.isEmpty()) {
+            // Their share of this step is in; from the next step on the others take it.
+            draining.stream().forEach(r -> getContext().getSelf().tell(
+                    new CoordinatorProtocol.TrainerLost(r, "drained by the operator")));
+            draining.clear();
+        }
         double norm = Math.sqrt(t.sumSquares);
         t.skipped = !Double.isFinite(norm);
         if (t.skipped) {
@@ -442,7 +450,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         } else if (m instanceof CoordinatorProtocol.SetLr l) {
             reply = setLr(l.lr());
         } else if (m instanceof CoordinatorProtocol.Drain d) {
-            reply = refused("drain " + d.rank() + ": this runtime cannot re-plan a step over fewer trainers yet");
+            reply = drain(d.rank());
         } else if (m instanceof CoordinatorProtocol.Kill k) {
             reply = kill(k.rank());
         } else if (m instanceof CoordinatorProtocol.Stop) {
@@ -527,6 +535,23 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 + " on (the schedule no longer applies)");
     }
 
+    private CoordinatorProtocol.OperatorReply drain(int rank) {
+        if (rank < 0 || rank >= trainers.size() || !live.get(rank)) {
+            return refused("drain: rank " + rank + " is not training (live ranks: " + live + ")");
+        }
+        if (plan.staleness() > 0) {
+            return refused("drain: re-planning is implemented for train.mode = sync only");
+        }
+        java.util.BitSet after = (java.util.BitSet) live.clone();
+        after.andNot(draining);
+        after.clear(rank);
+        if (after.isEmpty()) {
+            return refused("drain " + rank + ": it is the last trainer (use stop)");
+        }
+        draining.set(rank);
+        return accepted("rank " + rank + " leaves after the current step; its share goes to ranks " + after);
+    }
+
     private CoordinatorProtocol.OperatorReply kill(int rank) {
         if (rank < 0 || rank >= trainers.size()) {
             return refused("kill: no rank " + rank + " (the run has ranks 0.." + (trainers.size() - 1) + ")");
@@ -560,7 +585,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private CoordinatorProtocol.Status status() {
         long now = System.nanoTime();
         List<CoordinatorProtocol.RankStatus> ranks = new ArrayList<>();
-        for (int r = 0; r < trainers.size(); r++) {
+        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
             ActorRef<TrainerProtocol.Command> t = trainers.get(r);
             ranks.add(new CoordinatorProtocol.RankStatus(r, t == null ? "" : t.path().address().toString(),
                     rankBusySeconds[r], begun ? (now - rankReportNs[r]) / 1e9 : Double.NaN));

@@ -91,7 +91,7 @@ public final class CoordinatorProtocol {
     /**
      * @param step completed global steps
      * @param lr the learning rate of the next step
-     * @param ranks per trainer rank: its node address, its last step's busy time and seconds since it reported
+     * @param ranks per live trainer rank: its node address, its last step's busy time and seconds since it reported
      * @param lastCheckpointStep -1 before the first checkpoint of this run
      */
     public record Status(long step, long totalSteps, double loss, double lr, double imagesPerSecond,
