@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.un2clip.cluster.cli.Main;
+import org.un2clip.cluster.control.ControlClient;
+import org.un2clip.cluster.control.ControlToken;
+import org.un2clip.cluster.control.RunStatus;
 
 /**
  * Fault drills on `train` (this JVM the coordinator, trainer JVMs over Pekko Cluster and Aeron IPC): a trainer
@@ -51,6 +54,12 @@ class TrainerLostDrillTest {
 
     /** Trains {@code steps} with {@code trainers} trainer JVMs, does {@code fault} to rank 1 after {@code at} steps. */
     private Path drill(int trainers, long steps, long at, Consumer<ProcessHandle> fault) throws Exception {
+        return drill(trainers, steps, at, fault, (dir, victim) -> { });
+    }
+
+    /** As above; then {@code after} runs (with the run folder and the victim's command line) while training goes on. */
+    private Path drill(int trainers, long steps, long at, Consumer<ProcessHandle> fault,
+            AfterFault after) throws Exception {
         Path dir = tmp.resolve("run");
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run("train", "--set",
                 "run.dir=" + dir, "--set", "train.trainers=" + trainers, "--set", "train.steps=" + steps, "--set",
@@ -65,7 +74,9 @@ class TrainerLostDrillTest {
         }
         ProcessHandle victim = ProcessHandle.current().children().filter(p -> commandLine(p).contains("--rank\u00001"))
                 .findFirst().orElseThrow();
+        List<String> victimCommand = List.of(commandLine(victim).split("\u0000"));
         fault.accept(victim);
+        after.run(dir, victimCommand);
         try {
             assertThat(exit.get(120, TimeUnit.SECONDS)).as("train's exit code").isZero();
         } finally {
@@ -104,6 +115,44 @@ class TrainerLostDrillTest {
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
     }
 
+    @FunctionalInterface
+    private interface AfterFault {
+        void run(Path dir, List<String> victimCommand) throws Exception;
+    }
+
+    @Test
+    @Tag("drill")
+    void aReplacementTrainerRejoinsAtAStepBoundaryAndTakesItsShareAgain() throws Exception {
+        long steps = 1600;      // whole epochs (dataset / batch = 8 steps each)
+        Process[] replacement = new Process[1];
+        try {
+            Path dir = drill(2, steps, 150, ProcessHandle::destroyForcibly, (run, command) -> {
+                ControlClient client = new ControlClient(Files.readString(run.resolve("control.address")).strip(),
+                        ControlToken.readFrom(run.resolve("control.token")));
+                awaitRanks(client, List.of(0), "the killed rank to be removed");
+                // The operator (or bin/un2clip-cluster restart) starts the same trainer node again.
+                replacement[0] = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(run.resolve("logs/trainer-1-replacement.log").toFile()).start();
+                awaitRanks(client, List.of(0, 1), "the replacement to rejoin");
+                assertThat(client.status().step()).as("rejoined before the end").isLessThan(steps);
+            });
+            assertExactSampleAccounting(dir, steps);
+            assertThat(replacement[0].waitFor(30, TimeUnit.SECONDS)).as("the replacement ends with the run").isTrue();
+        } finally {
+            if (replacement[0] != null) {
+                replacement[0].destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitRanks(ControlClient client, List<Integer> ranks, String what) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!client.status().ranks().stream().map(RunStatus.Rank::rank).toList().equals(ranks)) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     @Tag("drill")
     void aTrainerKilledInALongerRunOfThreeTrainers() throws Exception {
@@ -117,7 +166,7 @@ class TrainerLostDrillTest {
     @Test
     @Tag("drill")
     void aFrozenTrainerIsNamedThenRemovedAsIfDead() throws Exception {
-        long steps = 1500;
+        long steps = 1600;
         Path dir = drill(2, steps, 300, p -> {
             try {
                 new ProcessBuilder("kill", "-STOP", Long.toString(p.pid())).start().waitFor();

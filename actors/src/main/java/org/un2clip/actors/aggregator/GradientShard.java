@@ -152,9 +152,18 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         generation = r.generation();
         setLive(r.live());
         for (int rank = 0; rank < toTrainers.length; rank++) {
-            if (toTrainers[rank] != null && java.util.Arrays.binarySearch(live, rank) < 0) {
+            boolean isLive = java.util.Arrays.binarySearch(live, rank) >= 0;
+            if (toTrainers[rank] != null && !isLive) {
                 toTrainers[rank].close();     // nobody reads it any more: sending would only back-pressure
                 toTrainers[rank] = null;
+            } else if (toTrainers[rank] == null && isLive) {
+                // A replacement trainer: it starts from the parameters of this shard's current version.
+                toTrainers[rank] = link.publisher(r.trainerEndpoints()[rank], Streams.parameters(rank), plan.runId());
+                toTrainers[rank].awaitConnected();
+                if (version >= r.fromStep()) {   // else the update of fromStep − 1 will reach it
+                    outgoingView.put(0, optimizer.master);
+                    toTrainers[rank].send(version, version, shard, rank, outgoing, 0, length);
+                }
             }
         }
         if (version >= r.fromStep()) {

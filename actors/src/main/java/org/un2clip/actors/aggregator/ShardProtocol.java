@@ -25,8 +25,10 @@ public final class ShardProtocol {
     public record Shutdown() implements Command {}
 
     /**
-     * A trainer was lost: drop every partial gradient of steps ≥ {@code fromStep} (the lost rank's included)
-     * and expect them again from the {@code live} ranks, tagged with plan {@code generation}.
+     * The live ranks changed (a trainer lost, or a replacement joined): drop every partial gradient of steps
+     * ≥ {@code fromStep} and expect them again from the {@code live} ranks, tagged with plan
+     * {@code generation}. A live rank this shard does not send to yet gets its parameters at
+     * {@code trainerEndpoints[rank]}.
      */
-    public record Replan(long fromStep, int generation, int[] live) implements Command {}
+    public record Replan(long fromStep, int generation, int[] live, String[] trainerEndpoints) implements Command {}
 }

@@ -242,6 +242,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                     trainers.size());
             return this;
         }
+        if (trainers.get(m.rank()) != null && begun && !live.get(m.rank())) {
+            return rejoin(m);
+        }
         if (trainers.get(m.rank()) != null) {
             return fail("rank " + m.rank() + " registered twice (" + trainers.get(m.rank()) + ", " + m.trainer() + ")");
         }
@@ -390,7 +393,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     /** Writes the metrics lines of every fully finished step, in order. */
     private Behavior<CoordinatorProtocol.Command> writeMetrics() {
         StepTally t;
-        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.size() && allLiveReported(t)) {
+        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.size()
+                && awaitedRanks(nextMetricsStep, t).isEmpty()) {
             long now = System.nanoTime();
             double seconds = Math.max(1e-9, (now - lastStepEndNs) / 1e9);
             lastStepEndNs = now;
@@ -629,13 +633,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         return g;
     }
 
-    private boolean allLiveReported(StepTally t) {
-        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
-            if (!t.reported.get(r)) {
-                return false;
+    /** Ranks whose report of {@code step} is still awaited: in the step's plan, still live, not reported. */
+    private List<Integer> awaitedRanks(long step, StepTally t) {
+        List<Integer> awaited = new ArrayList<>();
+        for (int r : generationRanks.get(generationOf(step))) {
+            if (live.get(r) && (t == null || !t.reported.get(r))) {
+                awaited.add(r);
             }
         }
-        return true;
+        return awaited;
     }
 
     /**
@@ -696,27 +702,61 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 + " over ranks {} (plan generation {})", rank, m.reason(),
                 String.format("%.2f", (System.nanoTime() - rankReportNs[rank]) / 1e9), from,
                 java.util.Arrays.toString(ranks), generation);
-        for (ActorRef<ShardProtocol.Command> s : shards) {
-            s.tell(new ShardProtocol.Replan(from, generation, ranks));
-        }
-        for (int r : ranks) {
-            trainers.get(r).tell(new TrainerProtocol.Replan(from, generation, ranks));
-        }
+        replan(from, generation, ranks);
         if (operator.paused && operator.allHeld(live)) {
             flushDeferredApplies();
         }
         return writeMetrics();
     }
 
-    private List<Integer> lateRanks() {
-        StepTally t = tallies.get(nextMetricsStep);
-        List<Integer> late = new ArrayList<>();
-        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
-            if (t == null || !t.reported.get(r)) {
-                late.add(r);
-            }
+    private void replan(long from, int generation, int[] ranks) {
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(new ShardProtocol.Replan(from, generation, ranks, trainerEndpoints.clone()));
         }
-        return late;
+        for (int r : ranks) {
+            trainers.get(r).tell(new TrainerProtocol.Replan(from, generation, ranks));
+        }
+    }
+
+    /**
+     * A replacement for a lost rank registered: it takes its share again from the first step whose gradients
+     * are not all in (the others redo that step if they sent it), starting from the shards' parameters of
+     * that step.
+     */
+    private Behavior<CoordinatorProtocol.Command> rejoin(CoordinatorProtocol.RegisterTrainer m) {
+        if (operator.paused || operator.stopping) {
+            getContext().getLog().warn("rank {} asked to rejoin while the run is paused or stopping: refused",
+                    m.rank());
+            m.trainer().tell(new TrainerProtocol.Shutdown());
+            return this;
+        }
+        int rank = m.rank();
+        trainers.set(rank, m.trainer());
+        trainerEndpoints[rank] = m.endpoint();
+        getContext().watchWith(m.trainer(), new CoordinatorProtocol.TrainerLost(rank, "its actor stopped"));
+        live.set(rank);
+        long from = lastReduced + 1;
+        if (from >= finalStep) {
+            return this;
+        }
+        int[] ranks = live.stream().toArray();
+        generationStarts.add(from);
+        generationRanks.add(ranks);
+        int generation = generationStarts.size() - 1;
+        tallies.keySet().removeIf(s -> s >= from);
+        rankReportNs[rank] = System.nanoTime();
+        rankBusySeconds[rank] = Double.NaN;
+        getContext().getLog().info("rank {} rejoined ({}): step {} and later re-planned over ranks {} (plan"
+                + " generation {})", rank, m.trainer().path().address(), from, java.util.Arrays.toString(ranks),
+                generation);
+        // Begin first: the replan that follows (same sender, same order) gives it its generation and share.
+        m.trainer().tell(new TrainerProtocol.Begin(plan, from, shardEndpoints));
+        replan(from, generation, ranks);
+        return this;
+    }
+
+    private List<Integer> lateRanks() {
+        return awaitedRanks(nextMetricsStep, tallies.get(nextMetricsStep));
     }
 
     private Behavior<CoordinatorProtocol.Command> onStallCheck(CoordinatorProtocol.StallCheck m) {
