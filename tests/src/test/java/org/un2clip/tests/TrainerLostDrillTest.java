@@ -155,9 +155,11 @@ class TrainerLostDrillTest {
 
     @Test
     @Tag("drill")
-    void aTrainerKilledInALongerRunOfThreeTrainers() throws Exception {
+    void aTrainerKilledFromTheConsoleInALongerRunOfThreeTrainers() throws Exception {
         long steps = 4000;
-        Path dir = drill(3, steps, 1000, ProcessHandle::destroyForcibly);
+        Path run = tmp.resolve("run");
+        Path dir = drill(3, steps, 1000, victim -> assertThat(Main.run("console", "--run-dir", run.toString(),
+                "--exec", "kill 1")).as("console kill 1").isZero());
         double longest = assertExactSampleAccounting(dir, steps);
         assertThat(longest).isLessThan(10);
         System.out.printf("kill drill (W=3): longest step %.2f s%n", longest);

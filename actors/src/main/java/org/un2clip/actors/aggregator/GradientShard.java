@@ -28,7 +28,8 @@ import org.un2clip.actors.transport.TensorSlot;
  *
  * <p>Gradients of up to S+1 steps may be in flight (bounded staleness): one receive slot per rank and step
  * modulo S+1. Supervision: a failure stops the shard (its state is mid-step); the coordinator watches it
- * and fails the run loudly, and the run resumes from the newest checkpoint.
+ * and fails the run loudly, and the run resumes from the newest checkpoint. A rank's gradient that breaks
+ * off is that trainer's loss, not the shard's: reported to the coordinator, which re-plans.
  */
 public final class GradientShard extends AbstractBehavior<ShardProtocol.Command> implements TensorReceiver.Listener {
 

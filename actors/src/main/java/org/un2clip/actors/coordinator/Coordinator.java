@@ -38,8 +38,17 @@ import org.un2clip.model.step.StepFunction;
  *
  * <p>Per step: every shard reports its squared norm → the coordinator computes the clip coefficient and the
  * learning rate and tells every shard to apply → shards report applied, trainers report loss → one
- * metrics line. Supervision: trainers and shards are watched; any failure fails the run loudly (the future
+ * metrics line.
+ *
+ * <p>Fault tolerance (sync mode): a trainer lost — its actor stopped, its node unreachable, its gradient
+ * stream broken, stalled past 2 × the stall bound, or drained — leaves the live set; every step whose
+ * gradients are not all in is re-planned over the live ranks under a new plan generation (shares, gradient
+ * chunks and reports carry it, so nothing of the old plan mixes in). A replacement that registers as a lost
+ * rank rejoins the same way. A shard failing, or the last trainer lost, fails the run loudly (the future
  * completes exceptionally) — recovery is a resume from the newest checkpoint.
+ *
+ * <p>Operator commands ({@link CoordinatorProtocol.Operator}) act at step boundaries: pause is a handshake
+ * (every trainer promises not to start step P before any update that would enable P is sent).
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Command> {
     public static final ServiceKey<CoordinatorProtocol.Command> KEY =

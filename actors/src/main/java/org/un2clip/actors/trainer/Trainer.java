@@ -32,8 +32,8 @@ import org.un2clip.model.step.TrainingBatch;
  * sample-weighted gradient sum, sends slice i to shard i over Aeron and reports loss and timings.
  *
  * <p>New slices are received into a staging buffer and copied into the parameters only when complete, so a
- * step never sees a half-received version. Supervision: a failure stops the trainer and the coordinator
- * (watching) fails the run loudly.
+ * step never sees a half-received version. Supervision: a failure stops the trainer; the coordinator
+ * (watching) re-plans its share over the other trainers.
  */
 public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> implements TensorReceiver.Listener {
     private final int rank;

@@ -40,4 +40,15 @@ class CheckpointStoreTest {
         assertThat(store.loadNewest()).isEmpty();
         assertThat(tmp).isDirectoryNotContaining("glob:**/.tmp-*");
     }
+
+    @Test
+    void anOperatorsLearningRateSurvivesTheCheckpoint() throws Exception {
+        CheckpointStore store = new CheckpointStore(tmp, 2);
+        store.write(state(1), "a = 1");
+        assertThat(store.loadNewest().orElseThrow().lrOverride()).isNaN();
+        TrainingState s = state(2);
+        store.write(new TrainingState(s.step(), s.adamStep(), s.seed(), s.epoch(), s.offset(), s.lossScale(),
+                s.master(), s.expAvg(), s.expAvgSq(), 1.5e-5), "a = 1");
+        assertThat(store.loadNewest().orElseThrow().lrOverride()).isEqualTo(1.5e-5);
+    }
 }
