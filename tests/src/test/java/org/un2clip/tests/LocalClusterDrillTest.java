@@ -103,6 +103,12 @@ class LocalClusterDrillTest {
         ProcessHandle.of(trainer1).orElseThrow().destroyForcibly();
         awaitSteps(run, steps, 120);
         assertThat(lines(run.resolve("metrics.jsonl"))).as("steps trained after the kill").isEqualTo(steps);
-        assertThat(Files.readString(run.resolve("logs/coordinator.log"))).contains("done: " + steps + " steps");
+        // The last metrics line comes before the final checkpoint, the encoder and the "done" line.
+        Path log = run.resolve("logs/coordinator.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log).contains("done: " + steps + " steps") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(log)).contains("done: " + steps + " steps");
     }
 }
