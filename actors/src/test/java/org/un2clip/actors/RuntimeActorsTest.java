@@ -188,11 +188,17 @@ class RuntimeActorsTest {
     }
 
     @Test
-    void aTrainerThatStopsFailsTheRunLoudly() throws Exception {
+    void aLostTrainersStepIsReplannedOverTheOthersAndLosingAllFailsTheRun() throws Exception {
         Started s = startCoordinator("10m");
+        s.t1().receiveMessage(Duration.ofSeconds(10));   // Begin
         s.t1().stop();
-        assertThat(failure(s.done())).contains("trainer 1 failed");
-        assertThat(s.t0().receiveMessage(Duration.ofSeconds(10))).isInstanceOf(TrainerProtocol.Shutdown.class);
+        TrainerProtocol.Replan replan = (TrainerProtocol.Replan) s.t0().receiveMessage(Duration.ofSeconds(10));
+        assertThat(replan.fromStep()).isZero();
+        assertThat(replan.generation()).isEqualTo(1);
+        assertThat(replan.live()).containsExactly(0);
+        assertThat(s.done()).isNotDone();
+        s.t0().stop();
+        assertThat(failure(s.done())).contains("every trainer is lost");
         s.f0().receiver.close();
         s.f1().receiver.close();
     }

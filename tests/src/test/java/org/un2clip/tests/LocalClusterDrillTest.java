@@ -103,6 +103,50 @@ class LocalClusterDrillTest {
         ProcessHandle.of(trainer1).orElseThrow().destroyForcibly();
         awaitSteps(run, steps, 120);
         assertThat(lines(run.resolve("metrics.jsonl"))).as("steps trained after the kill").isEqualTo(steps);
-        assertThat(Files.readString(run.resolve("logs/coordinator.log"))).contains("done: " + steps + " steps");
+        // The last metrics line comes before the final checkpoint, the encoder and the "done" line.
+        Path log = run.resolve("logs/coordinator.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log).contains("done: " + steps + " steps") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(log)).contains("done: " + steps + " steps");
+    }
+
+    private static void awaitLog(Path log, String text, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!(Files.exists(log) && Files.readString(log).contains(text)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(log)).contains(text);
+    }
+
+    /** Issue 7: `restart trainer-1` after a kill: the replacement rejoins, the run trains every sample once. */
+    @Test
+    void aKilledTrainerRestartedByTheScriptRejoinsTheRun() throws Exception {
+        long steps = 24000;    // 3000 whole epochs of 64 samples in batches of 8; outlasts the replacement's start
+        Path run = up(steps);
+        awaitSteps(run, 100, 60);
+        long trainer1 = Files.readAllLines(run.resolve("cluster/nodes")).stream()
+                .filter(l -> l.startsWith("trainer-1 ")).mapToLong(l -> Long.parseLong(l.split(" ")[2]))
+                .findFirst().orElseThrow();
+        ProcessHandle.of(trainer1).orElseThrow().destroyForcibly();
+        Path log = run.resolve("logs/coordinator.log");
+        awaitLog(log, "trainer 1 lost", 20);
+        Result restart = script("restart", "--run-dir", run.toString(), "trainer-1");
+        assertThat(restart.exit()).as(restart.out()).isZero();
+        awaitLog(log, "rank 1 rejoined", 60);
+        assertThat(lines(run.resolve("metrics.jsonl"))).as("rejoined before the run ended").isLessThan(steps);
+        awaitSteps(run, steps, 240);
+        awaitLog(log, "done: " + steps + " steps", 30);
+        java.util.Map<Long, Long> perEpoch = new java.util.TreeMap<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> records = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertThat(records).hasSize((int) steps);
+        for (String line : records) {
+            var r = json.readTree(line);
+            perEpoch.merge(r.get("epoch").asLong(), r.get("samples").asLong(), Long::sum);
+        }
+        assertThat(perEpoch).hasSize((int) (steps / 8));
+        assertThat(perEpoch.values()).allSatisfy(n -> assertThat(n).isEqualTo(64));
     }
 }

@@ -28,7 +28,8 @@ import org.un2clip.actors.transport.TensorSlot;
  *
  * <p>Gradients of up to S+1 steps may be in flight (bounded staleness): one receive slot per rank and step
  * modulo S+1. Supervision: a failure stops the shard (its state is mid-step); the coordinator watches it
- * and fails the run loudly, and the run resumes from the newest checkpoint.
+ * and fails the run loudly, and the run resumes from the newest checkpoint. A rank's gradient that breaks
+ * off is that trainer's loss, not the shard's: reported to the coordinator, which re-plans.
  */
 public final class GradientShard extends AbstractBehavior<ShardProtocol.Command> implements TensorReceiver.Listener {
 
@@ -50,7 +51,10 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private java.nio.FloatBuffer outgoingView;
     private long version;                 // steps applied so far = the step the current master is for
     private boolean awaitingApply;
-    private String failure;
+    /** The plan generation gradients must carry (bumped when a trainer is lost) and its ranks, ascending. */
+    private int generation;
+    private int[] live;
+    private java.nio.FloatBuffer[][] liveViews;   // rankViews of the live ranks, in rank order
 
     public static Behavior<ShardProtocol.Command> create(int shard, ShardLayout layout, ShardOptimizer optimizer,
             TensorLink link, String bindEndpoint, long runId, ActorRef<CoordinatorProtocol.Command> coordinator) {
@@ -82,6 +86,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
                 .onMessage(ShardProtocol.Poll.class, p -> onPoll())
                 .onMessage(ShardProtocol.Apply.class, this::onApply)
                 .onMessage(ShardProtocol.Snapshot.class, this::onSnapshot)
+                .onMessage(ShardProtocol.Replan.class, this::onReplan)
                 .onMessage(ShardProtocol.Shutdown.class, s -> Behaviors.stopped())
                 .onSignal(PostStop.class, s -> closeLinks())
                 .build();
@@ -109,6 +114,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         for (int r = 0; r < world; r++) {
             toTrainers[r] = link.publisher(b.trainerEndpoints()[r], Streams.parameters(r), plan.runId());
         }
+        setLive(java.util.stream.IntStream.range(0, world).toArray());
         for (long s = version; s < Math.min(plan.steps(), version + ring); s++) {
             expectStep(s);
         }
@@ -123,15 +129,60 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private void expectStep(long step) {
         int i = (int) (step % slots.length);
         arrived[i] = 0;
-        for (int r = 0; r < slots[i].length; r++) {
-            receiver.expect(slots[i][r], step, TensorSlot.ANY_VERSION, shard, r, length);
+        for (int r : live) {
+            receiver.expect(slots[i][r], step, generation, shard, r, length);
         }
+    }
+
+    private void setLive(int[] ranks) {
+        live = ranks;
+        liveViews = new java.nio.FloatBuffer[rankViews.length][];
+        for (int i = 0; i < rankViews.length; i++) {
+            liveViews[i] = new java.nio.FloatBuffer[ranks.length];
+            for (int j = 0; j < ranks.length; j++) {
+                liveViews[i][j] = rankViews[i][ranks[j]];
+            }
+        }
+    }
+
+    /**
+     * A trainer was lost: every step from {@code fromStep} is reduced again from the live ranks' new shares.
+     * Steps before it were reduced already (every rank's gradient, the lost one's included, is in).
+     */
+    private Behavior<ShardProtocol.Command> onReplan(ShardProtocol.Replan r) {
+        generation = r.generation();
+        setLive(r.live());
+        for (int rank = 0; rank < toTrainers.length; rank++) {
+            boolean isLive = java.util.Arrays.binarySearch(live, rank) >= 0;
+            if (toTrainers[rank] != null && !isLive) {
+                toTrainers[rank].close();     // nobody reads it any more: sending would only back-pressure
+                toTrainers[rank] = null;
+            } else if (toTrainers[rank] == null && isLive) {
+                // A replacement trainer: it starts from the parameters of this shard's current version.
+                toTrainers[rank] = link.publisher(r.trainerEndpoints()[rank], Streams.parameters(rank), plan.runId());
+                toTrainers[rank].awaitConnected();
+                if (version >= r.fromStep()) {   // else the update of fromStep − 1 will reach it
+                    outgoingView.put(0, optimizer.master);
+                    toTrainers[rank].send(version, version, shard, rank, outgoing, 0, length);
+                }
+            }
+        }
+        if (version >= r.fromStep()) {
+            awaitingApply = false;            // the reduction of fromStep (if any) included a partial plan
+        }
+        for (long s = Math.max(version, r.fromStep()); s < Math.min(plan.steps(), version + slots.length); s++) {
+            for (TensorSlot slot : slots[(int) (s % slots.length)]) {
+                receiver.cancel(slot);
+            }
+            expectStep(s);
+        }
+        return this;
     }
 
     private Behavior<ShardProtocol.Command> onPoll() {
         long end = System.nanoTime() + PollingIdle.SLICE_NANOS;
         idle.reset();
-        while (System.nanoTime() < end && failure == null) {
+        while (System.nanoTime() < end) {
             int n = receiver.poll(32);
             reduceIfComplete();
             if (n == 0) {
@@ -139,10 +190,6 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
             } else {
                 idle.reset();
             }
-        }
-        if (failure != null) {
-            coordinator.tell(new CoordinatorProtocol.NodeFailed("shard " + shard, failure));
-            return Behaviors.stopped();
         }
         getContext().getSelf().tell(new ShardProtocol.Poll());
         return this;
@@ -155,7 +202,10 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
 
     @Override
     public void onIncomplete(TensorSlot slot, String reason) {
-        failure = reason;
+        // A rank's gradient broke off (its process died, or its chunks stopped): that trainer is lost, not
+        // this shard; the coordinator re-plans the step over the others.
+        receiver.cancel(slot);
+        coordinator.tell(new CoordinatorProtocol.TrainerLost(slot.rank(), reason));
     }
 
     /** When every rank's gradient of the next step is in: sum in rank order, average, report the norm. */
@@ -164,13 +214,13 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
             return;
         }
         int i = (int) (version % slots.length);
-        if (arrived[i] < plan.trainers()) {
+        if (arrived[i] < live.length) {
             return;
         }
-        double sumSquares = RankOrderSum.reduce(rankViews[i], gradient, scratch, length,
+        double sumSquares = RankOrderSum.reduce(liveViews[i], gradient, scratch, length,
                 (float) (plan.globalBatch() * plan.lossScale()));
         awaitingApply = true;
-        coordinator.tell(new CoordinatorProtocol.GradientNorm(version, shard, sumSquares));
+        coordinator.tell(new CoordinatorProtocol.GradientNorm(version, generation, shard, sumSquares));
     }
 
     private Behavior<ShardProtocol.Command> onApply(ShardProtocol.Apply a) {
@@ -203,7 +253,9 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private void publishMaster() {
         outgoingView.put(0, optimizer.master);
         for (int r = 0; r < toTrainers.length; r++) {
-            toTrainers[r].send(version, version, shard, r, outgoing, 0, length);
+            if (toTrainers[r] != null) {
+                toTrainers[r].send(version, version, shard, r, outgoing, 0, length);
+            }
         }
     }
 
@@ -220,7 +272,9 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private Behavior<ShardProtocol.Command> closeLinks() {
         if (toTrainers != null) {
             for (TensorPublisher p : toTrainers) {
-                p.close();
+                if (p != null) {
+                    p.close();
+                }
             }
         }
         receiver.close();

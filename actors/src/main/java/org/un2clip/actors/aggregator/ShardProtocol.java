@@ -9,7 +9,7 @@ import org.un2clip.actors.serialization.ControlMessage;
 public final class ShardProtocol {
     private ShardProtocol() {}
 
-    public sealed interface Command extends ControlMessage permits Begin, Poll, Apply, Snapshot, Shutdown {}
+    public sealed interface Command extends ControlMessage permits Begin, Poll, Apply, Snapshot, Shutdown, Replan {}
 
     /** Start at {@code startStep}: send the current slice to every trainer, then take gradients. */
     public record Begin(RunPlan plan, long startStep, String[] trainerEndpoints) implements Command {}
@@ -23,4 +23,12 @@ public final class ShardProtocol {
     public record Snapshot(long step, ActorRef<CoordinatorProtocol.Command> replyTo) implements Command {}
 
     public record Shutdown() implements Command {}
+
+    /**
+     * The live ranks changed (a trainer lost, or a replacement joined): drop every partial gradient of steps
+     * ≥ {@code fromStep} and expect them again from the {@code live} ranks, tagged with plan
+     * {@code generation}. A live rank this shard does not send to yet gets its parameters at
+     * {@code trainerEndpoints[rank]}.
+     */
+    public record Replan(long fromStep, int generation, int[] live, String[] trainerEndpoints) implements Command {}
 }

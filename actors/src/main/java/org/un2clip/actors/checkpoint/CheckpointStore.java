@@ -72,6 +72,9 @@ public final class CheckpointStore {
         ObjectNode coord = JSON.createObjectNode();
         coord.put("step", s.step()).put("adam_step", s.adamStep()).put("seed", s.seed()).put("epoch", s.epoch())
                 .put("offset", s.offset()).put("loss_scale", s.lossScale());
+        if (!Double.isNaN(s.lrOverride())) {
+            coord.put("lr_override", s.lrOverride());
+        }
         writeSynced(tmp.resolve(COORDINATOR), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(coord));
         writeSynced(tmp.resolve(CONFIG), resolvedConfig.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ObjectNode manifest = JSON.createObjectNode();
@@ -143,7 +146,8 @@ public final class CheckpointStore {
         try (SafeTensorsFile opt = SafeTensorsFile.open(dir.resolve(OPTIMIZER))) {
             return new TrainingState(c.get("step").asLong(), c.get("adam_step").asLong(), c.get("seed").asLong(),
                     c.get("epoch").asLong(), c.get("offset").asLong(), c.get("loss_scale").asDouble(),
-                    opt.readFloats("master"), opt.readFloats("exp_avg"), opt.readFloats("exp_avg_sq"));
+                    opt.readFloats("master"), opt.readFloats("exp_avg"), opt.readFloats("exp_avg_sq"),
+                    c.has("lr_override") ? c.get("lr_override").asDouble() : Double.NaN);
         }
     }
 

@@ -9,6 +9,7 @@ package org.un2clip.actors.checkpoint;
  * @param epoch     data cursor: epoch of {@code step}
  * @param offset    data cursor: position within that epoch's permutation
  * @param lossScale the loss scale in force
+ * @param lrOverride the learning rate an operator set with `set lr` (NaN: the schedule's); a resumed run keeps it
  */
 public record TrainingState(long step, long adamStep, long seed, long epoch, long offset, double lossScale,
-        float[] master, float[] expAvg, float[] expAvgSq) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+        float[] master, float[] expAvg, float[] expAvgSq, double lrOverride) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}

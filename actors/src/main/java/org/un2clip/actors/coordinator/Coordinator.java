@@ -38,13 +38,23 @@ import org.un2clip.model.step.StepFunction;
  *
  * <p>Per step: every shard reports its squared norm → the coordinator computes the clip coefficient and the
  * learning rate and tells every shard to apply → shards report applied, trainers report loss → one
- * metrics line. Supervision: trainers and shards are watched; any failure fails the run loudly (the future
+ * metrics line.
+ *
+ * <p>Fault tolerance (sync mode): a trainer lost — its actor stopped, its node unreachable, its gradient
+ * stream broken, stalled past 2 × the stall bound, or drained — leaves the live set; every step whose
+ * gradients are not all in is re-planned over the live ranks under a new plan generation (shares, gradient
+ * chunks and reports carry it, so nothing of the old plan mixes in). A replacement that registers as a lost
+ * rank rejoins the same way. A shard failing, or the last trainer lost, fails the run loudly (the future
  * completes exceptionally) — recovery is a resume from the newest checkpoint.
+ *
+ * <p>Operator commands ({@link CoordinatorProtocol.Operator}) act at step boundaries: pause is a handshake
+ * (every trainer promises not to start step P before any update that would enable P is sent).
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Command> {
     public static final ServiceKey<CoordinatorProtocol.Command> KEY =
             ServiceKey.create(CoordinatorProtocol.Command.class, "un2clip-coordinator");
 
+    private static final java.time.Duration STALL_CHECK_EVERY = java.time.Duration.ofMillis(500);
     private final RunPlan plan;
     private final RunSettings settings;
     private final Objectives objectives;
@@ -70,6 +80,29 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private float[] finalParameters;
     private boolean finalCheckpointWritten;
     private long skippedSteps;
+    /** Steps of this run: plan.steps(), or the boundary an operator's stop ends the run at. */
+    private long finalStep;
+    private boolean begun;
+    private long lastApplySent;
+    private final OperatorState operator = new OperatorState();
+    private final List<ShardProtocol.Apply> deferredApplies = new ArrayList<>();
+    private final RecentSteps recent = new RecentSteps(20);
+    private final long[] rankReportNs;
+    private final double[] rankBusySeconds;
+    private long lastCheckpointStep = -1;
+    private String lastCheckpointPath;
+    private long stallWarnedStep = -1;
+    /** The newest step every shard has applied. */
+    private long lastFullyApplied;
+    /** The newest step every shard has reduced (all its gradients are in: a lost rank's included). */
+    private long lastReduced;
+    /** Ranks still training; a lost one is never taken back in this run. */
+    private final java.util.BitSet live = new java.util.BitSet();
+    /** Ranks an operator drained: they leave once the open step's gradients are all in. */
+    private final java.util.BitSet draining = new java.util.BitSet();
+    /** Plan generations: the first step of each and the ranks it spreads a step over (index = generation). */
+    private final List<Long> generationStarts = new ArrayList<>();
+    private final List<int[]> generationRanks = new ArrayList<>();
 
     /** What the coordinator knows about one step while it is open. */
     private static final class StepTally {
@@ -114,6 +147,17 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         this.startStep = restored.map(TrainingState::step).orElse(0L);
         this.lossScale = restored.map(TrainingState::lossScale).orElse(plan.lossScale());
         this.nextMetricsStep = startStep;
+        this.finalStep = plan.steps();
+        this.lastApplySent = startStep - 1;
+        this.lastFullyApplied = startStep - 1;
+        this.lastReduced = startStep - 1;
+        this.live.set(0, plan.trainers());
+        this.generationStarts.add(startStep);
+        this.generationRanks.add(live.stream().toArray());
+        this.operator.lrOverride = restored.map(TrainingState::lrOverride).orElse(Double.NaN);
+        this.rankReportNs = new long[plan.trainers()];
+        this.rankBusySeconds = new double[plan.trainers()];
+        java.util.Arrays.fill(rankBusySeconds, Double.NaN);
         float[] master;
         float[] expAvg = null;
         float[] expAvgSq = null;
@@ -157,6 +201,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 settings.checkpointKeep())), "checkpointer", DispatcherSelector.blocking());
         ctx.getSystem().receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(KEY,
                 ctx.getSelf()));
+        if ("cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
+            // The failure detector's verdict is the fastest sign of a dead trainer process (~5 s, see
+            // membership.failure-detector); its trainer actor's termination only follows the downing.
+            org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
+                    org.apache.pekko.cluster.typed.Subscribe.create(ctx.messageAdapter(
+                            org.apache.pekko.cluster.ClusterEvent.UnreachableMember.class,
+                            e -> new CoordinatorProtocol.MemberUnreachable(e.member().address().toString())),
+                            org.apache.pekko.cluster.ClusterEvent.UnreachableMember.class));
+        }
         ctx.getLog().info("run {}: {} trainers, {} shards of {} parameters, steps {}..{}", plan.runId(),
                 plan.trainers(), plan.shards(), master.length, startStep, plan.steps());
     }
@@ -180,6 +233,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 })
                 .onMessage(CoordinatorProtocol.NodeFailed.class, this::onFailed)
                 .onMessage(CoordinatorProtocol.StepDeadline.class, this::onDeadline)
+                .onMessage(CoordinatorProtocol.Operator.class, this::onOperator)
+                .onMessage(CoordinatorProtocol.HoldAck.class, this::onHoldAck)
+                .onMessage(CoordinatorProtocol.StallCheck.class, this::onStallCheck)
+                .onMessage(CoordinatorProtocol.TrainerLost.class, this::onTrainerLost)
+                .onMessage(CoordinatorProtocol.MemberUnreachable.class, this::onUnreachable)
+                .onMessage(CoordinatorProtocol.GetStatus.class, m -> {
+                    m.replyTo().tell(status());
+                    return this;
+                })
                 .build();
     }
 
@@ -189,12 +251,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                     trainers.size());
             return this;
         }
+        if (trainers.get(m.rank()) != null && begun && !live.get(m.rank())) {
+            return rejoin(m);
+        }
         if (trainers.get(m.rank()) != null) {
             return fail("rank " + m.rank() + " registered twice (" + trainers.get(m.rank()) + ", " + m.trainer() + ")");
         }
         trainers.set(m.rank(), m.trainer());
         trainerEndpoints[m.rank()] = m.endpoint();
-        getContext().watchWith(m.trainer(), new CoordinatorProtocol.NodeFailed("trainer " + m.rank(), "stopped"));
+        getContext().watchWith(m.trainer(), new CoordinatorProtocol.TrainerLost(m.rank(), "its actor stopped"));
         return maybeBegin();
     }
 
@@ -213,8 +278,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return fail("nothing to do: the run is already at step " + startStep + " of " + plan.steps());
         }
         started.complete(startStep);
+        begun = true;
         armDeadline();
         lastStepEndNs = System.nanoTime();
+        java.util.Arrays.fill(rankReportNs, lastStepEndNs);
+        getContext().scheduleOnce(STALL_CHECK_EVERY, getContext().getSelf(), new CoordinatorProtocol.StallCheck());
         for (ActorRef<TrainerProtocol.Command> t : trainers) {
             t.tell(new TrainerProtocol.Begin(plan, startStep, shardEndpoints));
         }
@@ -229,10 +297,20 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private Behavior<CoordinatorProtocol.Command> onNorm(CoordinatorProtocol.GradientNorm m) {
+        if (!currentPlan(m.step(), m.generation())) {
+            return this;
+        }
         StepTally t = tally(m.step());
         t.sumSquares += m.sumSquares();
         if (++t.norms < shards.size()) {
             return this;
+        }
+        lastReduced = Math.max(lastReduced, m.step());
+        if (!draining.isEmpty()) {
+            // Their share of this step is in; from the next step on the others take it.
+            draining.stream().forEach(r -> getContext().getSelf().tell(
+                    new CoordinatorProtocol.TrainerLost(r, "drained by the operator")));
+            draining.clear();
         }
         double norm = Math.sqrt(t.sumSquares);
         t.skipped = !Double.isFinite(norm);
@@ -243,11 +321,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), clamped to 1.
         t.clip = plan.clipGradNorm() > 0 && !t.skipped ? Math.min(1.0, plan.clipGradNorm() / (norm + 1e-6)) : 1.0;
-        t.lr = plan.schedule().at(m.step());
-        for (ActorRef<ShardProtocol.Command> s : shards) {
-            s.tell(new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped));
+        t.lr = lrOf(m.step());
+        ShardProtocol.Apply apply = new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped);
+        if (operator.paused && !operator.allHeld(live)) {
+            // Pause handshake: until every trainer promised not to start pauseAt, no update may enable it.
+            deferredApplies.add(apply);
+        } else {
+            sendApply(apply);
         }
         return this;
+    }
+
+    private double lrOf(long step) {
+        return Double.isNaN(operator.lrOverride) ? plan.schedule().at(step) : operator.lrOverride;
+    }
+
+    private void sendApply(ShardProtocol.Apply apply) {
+        lastApplySent = Math.max(lastApplySent, apply.step());
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(apply);
+        }
+    }
+
+    private void flushDeferredApplies() {
+        for (ShardProtocol.Apply a : deferredApplies) {
+            sendApply(a);
+        }
+        deferredApplies.clear();
     }
 
     private Behavior<CoordinatorProtocol.Command> onApplied(CoordinatorProtocol.ShardApplied m) {
@@ -255,22 +355,34 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (++t.applied < shards.size()) {
             return this;
         }
+        lastFullyApplied = Math.max(lastFullyApplied, m.step());
         long completed = m.step() + 1;
         boolean timeDue = !settings.checkpointEveryTime().isZero()
                 && System.nanoTime() - lastCheckpointNs >= settings.checkpointEveryTime().toNanos();
         boolean stepDue = settings.checkpointEverySteps() > 0 && completed % settings.checkpointEverySteps() == 0;
-        if (stepDue || timeDue || checkpointRequested || completed == plan.steps()) {
-            checkpointRequested = false;
-            lastCheckpointNs = System.nanoTime();
-            snapshots.put(completed, new CoordinatorProtocol.ShardState[shards.size()]);
-            for (ActorRef<ShardProtocol.Command> s : shards) {
-                s.tell(new ShardProtocol.Snapshot(completed, getContext().getSelf()));
-            }
+        if (stepDue || timeDue || checkpointRequested || completed == finalStep) {
+            requestSnapshot(completed);
         }
         return writeMetrics();
     }
 
+    /** Asks every shard for its state at {@code completed} (they are at that version: nothing runs past it). */
+    private void requestSnapshot(long completed) {
+        checkpointRequested = false;
+        lastCheckpointNs = System.nanoTime();
+        if (snapshots.containsKey(completed)) {
+            return;
+        }
+        snapshots.put(completed, new CoordinatorProtocol.ShardState[shards.size()]);
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(new ShardProtocol.Snapshot(completed, getContext().getSelf()));
+        }
+    }
+
     private Behavior<CoordinatorProtocol.Command> onStepDone(CoordinatorProtocol.StepDone m) {
+        if (!currentPlan(m.step(), m.generation())) {
+            return this;     // a share of a step that was re-planned after it was sent
+        }
         StepTally t = tally(m.step());
         t.reports++;
         t.reported.set(m.rank());
@@ -281,19 +393,25 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         t.phases[2] = Math.max(t.phases[2], m.sendNanos() / 1e9);
         t.phases[3] = Math.max(t.phases[3], m.waitNanos() / 1e9);
         t.bytes += m.bytesSent();
+        long now = System.nanoTime();
+        rankReportNs[m.rank()] = now;
+        rankBusySeconds[m.rank()] = (m.dataNanos() + m.computeNanos() + m.sendNanos()) / 1e9;
         return writeMetrics();
     }
 
     /** Writes the metrics lines of every fully finished step, in order. */
     private Behavior<CoordinatorProtocol.Command> writeMetrics() {
         StepTally t;
-        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.size() && t.reports == trainers.size()) {
+        while ((t = tallies.get(nextMetricsStep)) != null && t.applied == shards.size()
+                && awaitedRanks(nextMetricsStep, t).isEmpty()) {
             long now = System.nanoTime();
             double seconds = Math.max(1e-9, (now - lastStepEndNs) / 1e9);
             lastStepEndNs = now;
             lastLoss = t.lossSum / t.samples;
-            metrics.step(nextMetricsStep, lastLoss, t.lr, t.samples, seconds, t.phases,
-                    t.bytes + layout.parameters() * 4L * trainers.size(), t.clip, t.skipped);
+            int samples = t.samples + lostRanksSamples(nextMetricsStep, t);
+            recent.add(seconds, samples);
+            metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
+                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped);
             tallies.remove(nextMetricsStep);
             nextMetricsStep++;
             armDeadline();
@@ -302,7 +420,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private void armDeadline() {
-        if (nextMetricsStep < plan.steps()) {
+        if (nextMetricsStep < finalStep) {
             getContext().scheduleOnce(settings.stepTimeout(), getContext().getSelf(),
                     new CoordinatorProtocol.StepDeadline(nextMetricsStep));
         }
@@ -310,8 +428,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     /** Stall detection: the step is still open after train.step-timeout; say who has not reported. */
     private Behavior<CoordinatorProtocol.Command> onDeadline(CoordinatorProtocol.StepDeadline d) {
-        if (d.step() != nextMetricsStep || done.isDone()) {
-            return this;
+        if (d.step() != nextMetricsStep || done.isDone() || heldAtBoundary()
+                || System.nanoTime() - lastStepEndNs < settings.stepTimeout().toNanos()) {
+            return this;    // finished, paused at this step, or re-armed by a resume (that deadline will judge)
         }
         StepTally t = tallies.getOrDefault(d.step(), new StepTally());
         java.util.List<Integer> late = new java.util.ArrayList<>();
@@ -323,6 +442,355 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         return fail("step " + d.step() + " did not complete within " + settings.stepTimeout().toSeconds()
                 + " s (train.step-timeout): " + t.reports + " of " + trainers.size() + " trainers reported (late ranks: "
                 + late + "), " + t.norms + " of " + shards.size() + " shards reduced, " + t.applied + " applied");
+    }
+
+    // ---- the operator's commands (the control endpoint asks; every command is answered) ----
+
+    private Behavior<CoordinatorProtocol.Command> onOperator(CoordinatorProtocol.Operator m) {
+        CoordinatorProtocol.OperatorReply reply;
+        if (done.isDone()) {
+            reply = refused("the run has ended");
+        } else if (!begun) {
+            reply = refused("the run has not begun yet (waiting for every trainer and shard to register)");
+        } else if (operator.stopping) {
+            reply = refused("the run is stopping after step " + finalStep);
+        } else if (m instanceof CoordinatorProtocol.Pause) {
+            reply = pause();
+        } else if (m instanceof CoordinatorProtocol.Resume) {
+            reply = resume();
+        } else if (m instanceof CoordinatorProtocol.CheckpointNow) {
+            reply = checkpointNow();
+        } else if (m instanceof CoordinatorProtocol.SetLr l) {
+            reply = setLr(l.lr());
+        } else if (m instanceof CoordinatorProtocol.Drain d) {
+            reply = drain(d.rank());
+        } else if (m instanceof CoordinatorProtocol.Kill k) {
+            reply = kill(k.rank());
+        } else if (m instanceof CoordinatorProtocol.Stop) {
+            reply = stop();
+        } else {
+            throw new IllegalStateException("unhandled operator command " + m);
+        }
+        getContext().getLog().info("operator: {} -> {}{}", m.getClass().getSimpleName(),
+                reply.accepted() ? "" : "refused: ", reply.message());
+        m.replyTo().tell(reply);
+        return this;
+    }
+
+    private static CoordinatorProtocol.OperatorReply accepted(String message) {
+        return new CoordinatorProtocol.OperatorReply(true, message);
+    }
+
+    private static CoordinatorProtocol.OperatorReply refused(String message) {
+        return new CoordinatorProtocol.OperatorReply(false, message);
+    }
+
+    /**
+     * The first step no trainer can have started: in sync mode a trainer starts step s once the shards
+     * applied s − 1 (async: s − 1 − S), and the newest update sent is {@code lastApplySent}.
+     */
+    private CoordinatorProtocol.OperatorReply pause() {
+        if (operator.paused) {
+            return refused("already paused before step " + operator.pauseAt);
+        }
+        long at = lastApplySent + 2 + plan.staleness();
+        operator.pause(at);
+        live.stream().forEach(r -> trainers.get(r).tell(new TrainerProtocol.Hold(at)));
+        return accepted("pausing: steps before " + at + " finish, none from " + at + " starts");
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onHoldAck(CoordinatorProtocol.HoldAck m) {
+        if (operator.paused && m.fromStep() == operator.pauseAt) {
+            operator.held.set(m.rank());
+            if (operator.allHeld(live)) {
+                flushDeferredApplies();
+            }
+        }
+        return this;
+    }
+
+    /** True while paused and every step before the pause finished: nothing runs. */
+    private boolean heldAtBoundary() {
+        return operator.paused && nextMetricsStep >= operator.pauseAt;
+    }
+
+    private CoordinatorProtocol.OperatorReply resume() {
+        if (!operator.paused) {
+            return refused("not paused");
+        }
+        boolean idle = heldAtBoundary();
+        operator.resume();
+        live.stream().forEach(r -> trainers.get(r).tell(new TrainerProtocol.Release()));
+        flushDeferredApplies();
+        if (idle) {
+            lastStepEndNs = System.nanoTime();     // the pause is no step's time
+            java.util.Arrays.fill(rankReportNs, lastStepEndNs);
+            armDeadline();
+        }
+        return accepted("resumed at step " + nextMetricsStep);
+    }
+
+    private CoordinatorProtocol.OperatorReply checkpointNow() {
+        if (operator.paused && lastFullyApplied >= operator.pauseAt - 1) {
+            requestSnapshot(operator.pauseAt);      // the shards rest at this version: write it now
+            return accepted("writing a checkpoint of step " + operator.pauseAt);
+        }
+        checkpointRequested = true;
+        return accepted("a checkpoint will be written at the next step boundary");
+    }
+
+    private CoordinatorProtocol.OperatorReply setLr(double lr) {
+        if (!Double.isFinite(lr) || lr < 0) {
+            return refused("set lr: " + lr + " is not a finite, non-negative learning rate");
+        }
+        operator.lrOverride = lr;
+        return accepted("lr " + lr + " from step " + (lastApplySent + 1 + deferredApplies.size())
+                + " on (the schedule no longer applies)");
+    }
+
+    private CoordinatorProtocol.OperatorReply drain(int rank) {
+        if (rank < 0 || rank >= trainers.size() || !live.get(rank)) {
+            return refused("drain: rank " + rank + " is not training (live ranks: " + live + ")");
+        }
+        if (plan.staleness() > 0) {
+            return refused("drain: re-planning is implemented for train.mode = sync only");
+        }
+        java.util.BitSet after = (java.util.BitSet) live.clone();
+        after.andNot(draining);
+        after.clear(rank);
+        if (after.isEmpty()) {
+            return refused("drain " + rank + ": it is the last trainer (use stop)");
+        }
+        draining.set(rank);
+        return accepted("rank " + rank + " leaves after the current step; its share goes to ranks " + after);
+    }
+
+    private CoordinatorProtocol.OperatorReply kill(int rank) {
+        if (rank < 0 || rank >= trainers.size()) {
+            return refused("kill: no rank " + rank + " (the run has ranks 0.." + (trainers.size() - 1) + ")");
+        }
+        if (!live.get(rank)) {
+            return refused("kill " + rank + ": that trainer has already left the run");
+        }
+        ActorRef<TrainerProtocol.Command> t = trainers.get(rank);
+        if (t.path().address().hasLocalScope()) {
+            return refused("kill " + rank + ": that trainer runs inside the coordinator's JVM (--in-process)");
+        }
+        t.tell(new TrainerProtocol.Kill());
+        return accepted("rank " + rank + " told to exit at once (" + t.path().address() + ")");
+    }
+
+    /** Pause at the next boundary, checkpoint it, and end the run there (encoder written, nodes shut down). */
+    private CoordinatorProtocol.OperatorReply stop() {
+        if (!operator.paused) {
+            pause();
+        }
+        operator.stopping = true;
+        finalStep = Math.min(finalStep, operator.pauseAt);
+        if (lastFullyApplied >= finalStep - 1) {
+            requestSnapshot(finalStep);
+        }
+        return accepted("stopping: the run ends with a checkpoint after step " + finalStep);
+    }
+
+    // ---- status and stall detection ----
+
+    private CoordinatorProtocol.Status status() {
+        long now = System.nanoTime();
+        List<CoordinatorProtocol.RankStatus> ranks = new ArrayList<>();
+        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
+            ActorRef<TrainerProtocol.Command> t = trainers.get(r);
+            ranks.add(new CoordinatorProtocol.RankStatus(r, t == null ? "" : t.path().address().toString(),
+                    rankBusySeconds[r], begun ? (now - rankReportNs[r]) / 1e9 : Double.NaN));
+        }
+        double mean = recent.meanSeconds();
+        double eta = Double.isNaN(mean) ? -1 : mean * (finalStep - nextMetricsStep);
+        boolean stalled = stalled(now);
+        return new CoordinatorProtocol.Status(nextMetricsStep, finalStep, lastLoss, lrOf(lastApplySent + 1),
+                recent.samplesPerSecond(), eta, ranks, lastCheckpointStep, lastCheckpointPath, begun,
+                operator.paused, operator.stopping, stalled, stalled ? lateRanks() : List.of());
+    }
+
+    /** The open step has waited longer than stall-factor × the median step time (and the floor). */
+    private boolean stalled(long now) {
+        double median = recent.medianSeconds();
+        if (!begun || done.isDone() || heldAtBoundary() || nextMetricsStep >= finalStep || Double.isNaN(median)) {
+            return false;
+        }
+        return (now - lastStepEndNs) / 1e9 > stallBound();
+    }
+
+    private double stallBound() {
+        return Math.max(settings.stallFloor().toNanos() / 1e9, settings.stallFactor() * recent.medianSeconds());
+    }
+
+    // ---- fault tolerance (sync mode): a lost trainer's share is re-planned over the others ----
+
+    /**
+     * Whether a report made under plan {@code generation} still counts for {@code step}: it does unless the
+     * step was re-planned after that generation (then the report is of a share that no longer exists).
+     */
+    private boolean currentPlan(long step, int generation) {
+        return generation == generationStarts.size() - 1 || step < generationStarts.get(generation + 1);
+    }
+
+    private int generationOf(long step) {
+        int g = generationStarts.size() - 1;
+        while (g > 0 && generationStarts.get(g) > step) {
+            g--;
+        }
+        return g;
+    }
+
+    /** Ranks whose report of {@code step} is still awaited: in the step's plan, still live, not reported. */
+    private List<Integer> awaitedRanks(long step, StepTally t) {
+        List<Integer> awaited = new ArrayList<>();
+        for (int r : generationRanks.get(generationOf(step))) {
+            if (live.get(r) && (t == null || !t.reported.get(r))) {
+                awaited.add(r);
+            }
+        }
+        return awaited;
+    }
+
+    /**
+     * Samples of ranks lost after their gradient of {@code step} was reduced but before their report came:
+     * the update holds their share, so it counts (the step's plan says how big it was).
+     */
+    private int lostRanksSamples(long step, StepTally t) {
+        int[] ranks = generationRanks.get(generationOf(step));
+        int n = 0;
+        for (int r : ranks) {
+            if (!t.reported.get(r)) {
+                n += assignment.samples(step, r, ranks).length;
+            }
+        }
+        return n;
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onUnreachable(CoordinatorProtocol.MemberUnreachable m) {
+        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
+            if (trainers.get(r).path().address().toString().equals(m.address())) {
+                return onTrainerLost(new CoordinatorProtocol.TrainerLost(r, "unreachable (cluster failure detector)"));
+            }
+        }
+        return this;
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onTrainerLost(CoordinatorProtocol.TrainerLost m) {
+        int rank = m.rank();
+        if (done.isDone() || rank < 0 || rank >= trainers.size() || !live.get(rank)) {
+            return this;
+        }
+        if (!begun) {
+            return fail("trainer " + rank + " was lost before the run began: " + m.reason());
+        }
+        if (plan.staleness() > 0) {
+            return fail("trainer " + rank + " lost (" + m.reason() + "): re-planning is implemented for sync mode"
+                    + " (train.mode = sync) only; resume from the newest checkpoint");
+        }
+        live.clear(rank);
+        ActorRef<TrainerProtocol.Command> lost = trainers.get(rank);
+        getContext().unwatch(lost);
+        lost.tell(new TrainerProtocol.Shutdown());     // a frozen one must not come back into a step
+        if (live.isEmpty()) {
+            return fail("every trainer is lost (the last: rank " + rank + ", " + m.reason() + ")");
+        }
+        if (lost.path().address().hasGlobalScope()
+                && "cluster".equals(getContext().getSystem().settings().config().getString("pekko.actor.provider"))) {
+            org.apache.pekko.cluster.typed.Cluster.get(getContext().getSystem()).manager().tell(
+                    new org.apache.pekko.cluster.typed.Down(lost.path().address()));
+        }
+        long from = lastReduced + 1;      // earlier steps have every gradient in: the lost rank's share stays
+        int[] ranks = live.stream().toArray();
+        generationStarts.add(from);
+        generationRanks.add(ranks);
+        int generation = generationStarts.size() - 1;
+        tallies.keySet().removeIf(s -> s >= from);
+        getContext().getLog().warn("trainer {} lost ({}), {} s after its last report: step {} and later re-planned"
+                + " over ranks {} (plan generation {})", rank, m.reason(),
+                String.format("%.2f", (System.nanoTime() - rankReportNs[rank]) / 1e9), from,
+                java.util.Arrays.toString(ranks), generation);
+        replan(from, generation, ranks);
+        if (operator.paused && operator.allHeld(live)) {
+            flushDeferredApplies();
+        }
+        return writeMetrics();
+    }
+
+    private void replan(long from, int generation, int[] ranks) {
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(new ShardProtocol.Replan(from, generation, ranks, trainerEndpoints.clone()));
+        }
+        for (int r : ranks) {
+            trainers.get(r).tell(new TrainerProtocol.Replan(from, generation, ranks));
+        }
+    }
+
+    /**
+     * A replacement for a lost rank registered: it takes its share again from the first step whose gradients
+     * are not all in (the others redo that step if they sent it), starting from the shards' parameters of
+     * that step.
+     */
+    private Behavior<CoordinatorProtocol.Command> rejoin(CoordinatorProtocol.RegisterTrainer m) {
+        if (operator.paused || operator.stopping) {
+            getContext().getLog().warn("rank {} asked to rejoin while the run is paused or stopping: refused",
+                    m.rank());
+            m.trainer().tell(new TrainerProtocol.Shutdown());
+            return this;
+        }
+        int rank = m.rank();
+        trainers.set(rank, m.trainer());
+        trainerEndpoints[rank] = m.endpoint();
+        getContext().watchWith(m.trainer(), new CoordinatorProtocol.TrainerLost(rank, "its actor stopped"));
+        live.set(rank);
+        long from = lastReduced + 1;
+        if (from >= finalStep) {
+            return this;
+        }
+        int[] ranks = live.stream().toArray();
+        generationStarts.add(from);
+        generationRanks.add(ranks);
+        int generation = generationStarts.size() - 1;
+        tallies.keySet().removeIf(s -> s >= from);
+        rankReportNs[rank] = System.nanoTime();
+        rankBusySeconds[rank] = Double.NaN;
+        getContext().getLog().info("rank {} rejoined ({}): step {} and later re-planned over ranks {} (plan"
+                + " generation {})", rank, m.trainer().path().address(), from, java.util.Arrays.toString(ranks),
+                generation);
+        // Begin first: the replan that follows (same sender, same order) gives it its generation and share.
+        m.trainer().tell(new TrainerProtocol.Begin(plan, from, shardEndpoints));
+        replan(from, generation, ranks);
+        return this;
+    }
+
+    private List<Integer> lateRanks() {
+        return awaitedRanks(nextMetricsStep, tallies.get(nextMetricsStep));
+    }
+
+    private Behavior<CoordinatorProtocol.Command> onStallCheck(CoordinatorProtocol.StallCheck m) {
+        if (done.isDone()) {
+            return this;
+        }
+        long now = System.nanoTime();
+        if (stalled(now) && stallWarnedStep == nextMetricsStep && (now - lastStepEndNs) / 1e9 > 2 * stallBound()) {
+            // Named once; still stuck after twice the bound: the late ranks are removed as if dead.
+            List<Integer> late = lateRanks();
+            if (!late.isEmpty() && late.size() < live.cardinality()) {
+                for (int r : late) {
+                    getContext().getSelf().tell(new CoordinatorProtocol.TrainerLost(r, "stalled in step "
+                            + nextMetricsStep));
+                }
+            }
+        }
+        if (stalled(now) && stallWarnedStep != nextMetricsStep) {
+            stallWarnedStep = nextMetricsStep;
+            getContext().getLog().warn("step {} stalled: open for {} s, more than {} x the median step time {} s;"
+                    + " late ranks: {}", nextMetricsStep, String.format("%.2f", (now - lastStepEndNs) / 1e9),
+                    settings.stallFactor(), String.format("%.3f", recent.medianSeconds()), lateRanks());
+        }
+        getContext().scheduleOnce(STALL_CHECK_EVERY, getContext().getSelf(), new CoordinatorProtocol.StallCheck());
+        return this;
     }
 
     private Behavior<CoordinatorProtocol.Command> onShardState(CoordinatorProtocol.ShardState m) {
@@ -346,8 +814,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         SampleAssignment.Cursor cursor = assignment.cursor(m.step());
         TrainingState state = new TrainingState(m.step(), parts[0].adamStep(), plan.seed(), cursor.epoch(),
-                cursor.offset(), lossScale, master, expAvg, expAvgSq);
-        if (m.step() == plan.steps()) {
+                cursor.offset(), lossScale, master, expAvg, expAvgSq, operator.lrOverride);
+        if (m.step() == finalStep) {
             finalParameters = master;
         }
         checkpointer.tell(new Checkpointer.Write(state, settings.resolvedConfig(), getContext().getSelf()));
@@ -357,20 +825,24 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private Behavior<CoordinatorProtocol.Command> onCheckpointDone(CoordinatorProtocol.CheckpointDone m) {
         if (m.error() != null) {
             getContext().getLog().error("checkpoint of step {} failed: {}", m.step(), m.error());
-            if (m.step() == plan.steps()) {
+            if (m.step() == finalStep) {
                 return fail("the final checkpoint failed: " + m.error());
             }
             return this;
         }
         getContext().getLog().info("checkpoint of step {} written to {}", m.step(), m.path());
-        if (m.step() == plan.steps()) {
+        if (m.step() > lastCheckpointStep) {
+            lastCheckpointStep = m.step();
+            lastCheckpointPath = m.path();
+        }
+        if (m.step() == finalStep) {
             finalCheckpointWritten = true;
         }
         return maybeFinish();
     }
 
     private Behavior<CoordinatorProtocol.Command> maybeFinish() {
-        if (!finalCheckpointWritten || nextMetricsStep < plan.steps()) {
+        if (!finalCheckpointWritten || nextMetricsStep < finalStep) {
             return this;
         }
         try {
@@ -380,7 +852,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return fail("cannot write the encoder: " + e);
         }
         shutdownAll();
-        done.complete(new RunResult(plan.steps(), finalParameters, lastLoss));
+        if (finalStep < plan.steps()) {
+            getContext().getLog().info("run stopped by the operator after step {} of {}", finalStep, plan.steps());
+        }
+        done.complete(new RunResult(finalStep, finalParameters, lastLoss));
         metrics.close();
         return Behaviors.stopped();
     }

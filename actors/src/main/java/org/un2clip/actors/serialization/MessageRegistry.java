@@ -22,6 +22,7 @@ public final class MessageRegistry {
         m.put(long[].class, 101);
         m.put(float[].class, 102);
         m.put(double[].class, 103);
+        m.put(int[].class, 104);
         m.put(RunPlan.class, 110);
 
         m.put(CoordinatorProtocol.RegisterTrainer.class, 200);
@@ -33,10 +34,25 @@ public final class MessageRegistry {
         m.put(CoordinatorProtocol.RequestCheckpoint.class, 206);
         m.put(CoordinatorProtocol.CheckpointDone.class, 207);
         m.put(CoordinatorProtocol.StepDeadline.class, 208);
+        m.put(CoordinatorProtocol.Pause.class, 209);
+        m.put(CoordinatorProtocol.Resume.class, 210);
+        m.put(CoordinatorProtocol.CheckpointNow.class, 211);
+        m.put(CoordinatorProtocol.SetLr.class, 212);
+        m.put(CoordinatorProtocol.Drain.class, 213);
+        m.put(CoordinatorProtocol.Kill.class, 214);
+        m.put(CoordinatorProtocol.Stop.class, 215);
+        m.put(CoordinatorProtocol.OperatorReply.class, 216);
+        m.put(CoordinatorProtocol.HoldAck.class, 217);
+        m.put(CoordinatorProtocol.StallCheck.class, 218);
+        m.put(CoordinatorProtocol.TrainerLost.class, 219);
 
         m.put(TrainerProtocol.Begin.class, 300);
         m.put(TrainerProtocol.Poll.class, 301);
         m.put(TrainerProtocol.Shutdown.class, 302);
+        m.put(TrainerProtocol.Hold.class, 303);
+        m.put(TrainerProtocol.Release.class, 304);
+        m.put(TrainerProtocol.Kill.class, 305);
+        m.put(TrainerProtocol.Replan.class, 306);
 
         m.put(DataLoaderProtocol.Prepare.class, 400);
 
@@ -45,6 +61,7 @@ public final class MessageRegistry {
         m.put(ShardProtocol.Apply.class, 502);
         m.put(ShardProtocol.Snapshot.class, 503);
         m.put(ShardProtocol.Shutdown.class, 504);
+        m.put(ShardProtocol.Replan.class, 505);
         return m;
     }
 }

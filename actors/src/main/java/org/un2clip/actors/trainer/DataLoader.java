@@ -19,12 +19,14 @@ public final class DataLoader {
     private DataLoader() {}
 
     public static Behavior<DataLoaderProtocol.Command> create(SampleAssignment assignment, Objectives objectives,
-            int rank, int world, int micro) {
+            int rank, int micro) {
         Behavior<DataLoaderProtocol.Command> b = Behaviors.receiveMessage(msg -> {
             if (msg instanceof DataLoaderProtocol.Prepare p) {
                 long t0 = System.nanoTime();
-                List<TrainingBatch> batches = microBatches(assignment, objectives, p.step(), rank, world, micro);
-                p.replyTo().tell(new TrainerProtocol.BatchReady(p.step(), batches, System.nanoTime() - t0));
+                List<TrainingBatch> batches = split(assignment.samples(p.step(), rank, p.live()), assignment,
+                        objectives, p.step(), micro);
+                p.replyTo().tell(new TrainerProtocol.BatchReady(p.step(), p.generation(), batches,
+                        System.nanoTime() - t0));
             }
             return Behaviors.same();
         });
@@ -33,7 +35,11 @@ public final class DataLoader {
 
     public static List<TrainingBatch> microBatches(SampleAssignment assignment, Objectives objectives, long step,
             int rank, int world, int micro) {
-        long[] ids = assignment.samples(step, rank, world);
+        return split(assignment.samples(step, rank, world), assignment, objectives, step, micro);
+    }
+
+    private static List<TrainingBatch> split(long[] ids, SampleAssignment assignment, Objectives objectives,
+            long step, int micro) {
         long epoch = assignment.cursor(step).epoch();
         List<TrainingBatch> out = new ArrayList<>();
         for (int i = 0; i < ids.length; i += micro) {

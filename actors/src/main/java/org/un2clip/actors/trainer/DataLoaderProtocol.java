@@ -9,6 +9,10 @@ public final class DataLoaderProtocol {
 
     public sealed interface Command extends ControlMessage permits Prepare {}
 
-    /** Prepare this rank's micro-batches of {@code step} and send them to {@code replyTo}. */
-    public record Prepare(long step, ActorRef<TrainerProtocol.Command> replyTo) implements Command {}
+    /**
+     * Prepare this rank's micro-batches of {@code step}, its share among the {@code live} ranks of plan
+     * {@code generation}, and send them to {@code replyTo}.
+     */
+    public record Prepare(long step, int generation, int[] live, ActorRef<TrainerProtocol.Command> replyTo)
+            implements Command {}
 }

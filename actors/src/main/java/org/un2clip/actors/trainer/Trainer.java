@@ -32,8 +32,8 @@ import org.un2clip.model.step.TrainingBatch;
  * sample-weighted gradient sum, sends slice i to shard i over Aeron and reports loss and timings.
  *
  * <p>New slices are received into a staging buffer and copied into the parameters only when complete, so a
- * step never sees a half-received version. Supervision: a failure stops the trainer and the coordinator
- * (watching) fails the run loudly.
+ * step never sees a half-received version. Supervision: a failure stops the trainer; the coordinator
+ * (watching) re-plans its share over the other trainers.
  */
 public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> implements TensorReceiver.Listener {
     private final int rank;
@@ -62,6 +62,11 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     private long step;
     private long waitStartNs;
     private String failure;
+    /** The operator's pause: no step at or after this one starts until released. */
+    private long holdFrom = Long.MAX_VALUE;
+    /** The plan generation (bumped when a trainer is lost) and the ranks it spreads each step over. */
+    private int generation;
+    private int[] live;
 
     public static Behavior<TrainerProtocol.Command> create(int rank, TensorLink link, String bindEndpoint,
             Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId) {
@@ -84,10 +89,23 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         return newReceiveBuilder()
                 .onMessage(TrainerProtocol.Begin.class, this::onBegin)
                 .onMessage(TrainerProtocol.BatchReady.class, b -> {
-                    batches.put(b.step(), b);
+                    if (b.generation() == generation) {     // an older plan's share is no longer this rank's
+                        batches.put(b.step(), b);
+                    }
                     return this;
                 })
+                .onMessage(TrainerProtocol.Replan.class, this::onReplan)
                 .onMessage(TrainerProtocol.Poll.class, p -> onPoll())
+                .onMessage(TrainerProtocol.Hold.class, this::onHold)
+                .onMessage(TrainerProtocol.Release.class, r -> {
+                    holdFrom = Long.MAX_VALUE;
+                    return this;
+                })
+                .onMessage(TrainerProtocol.Kill.class, k -> {
+                    getContext().getLog().warn("rank {}: killed by the operator (drill)", rank);
+                    Runtime.getRuntime().halt(137);     // as SIGKILL would: no shutdown hooks, no goodbye
+                    return this;
+                })
                 .onMessage(TrainerProtocol.Shutdown.class, s -> Behaviors.stopped())
                 .onSignal(PostStop.class, s -> close())
                 .build();
@@ -117,11 +135,10 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
             receiver.expect(slots[k], step, step, k, rank, layout.length(k));
             toShards[k] = link.publisher(b.shardEndpoints()[k], Streams.gradients(k), plan.runId());
         }
-        loader = getContext().spawn(DataLoader.create(plan.assignment(), objectives, rank, plan.trainers(),
-                plan.microBatch()), "data-loader");
-        for (long s = step; s < Math.min(plan.steps(), step + 2); s++) {
-            loader.tell(new DataLoaderProtocol.Prepare(s, getContext().getSelf()));
-        }
+        loader = getContext().spawn(DataLoader.create(plan.assignment(), objectives, rank, plan.microBatch()),
+                "data-loader");
+        live = java.util.stream.IntStream.range(0, plan.trainers()).toArray();
+        prefetch();
         waitStartNs = System.nanoTime();
         getContext().getSelf().tell(new TrainerProtocol.Poll());
         return this;
@@ -165,8 +182,34 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         return this;
     }
 
+    private void prefetch() {
+        for (long s = step; s < Math.min(plan.steps(), step + 2); s++) {
+            loader.tell(new DataLoaderProtocol.Prepare(s, generation, live, getContext().getSelf()));
+        }
+    }
+
+    /** Between steps here: redo {@code fromStep} (if already sent) with this rank's share among the live ranks. */
+    private Behavior<TrainerProtocol.Command> onReplan(TrainerProtocol.Replan r) {
+        generation = r.generation();
+        live = r.live();
+        if (plan == null) {
+            return this;
+        }
+        step = Math.min(step, r.fromStep());
+        batches.clear();
+        prefetch();
+        return this;
+    }
+
+    private Behavior<TrainerProtocol.Command> onHold(TrainerProtocol.Hold h) {
+        // Between steps here (a step runs inside one message), so step ≥ fromStep has not started.
+        holdFrom = h.fromStep();
+        coordinator.tell(new CoordinatorProtocol.HoldAck(rank, h.fromStep()));
+        return this;
+    }
+
     private boolean canRun() {
-        if (!batches.containsKey(step)) {
+        if (step >= holdFrom || !batches.containsKey(step)) {
             return false;
         }
         long oldest = Long.MAX_VALUE;
@@ -180,7 +223,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         long t0 = System.nanoTime();
         TrainerProtocol.BatchReady ready = batches.remove(step);
         if (step + 2 < plan.steps()) {
-            loader.tell(new DataLoaderProtocol.Prepare(step + 2, getContext().getSelf()));
+            loader.tell(new DataLoaderProtocol.Prepare(step + 2, generation, live, getContext().getSelf()));
         }
         java.util.Arrays.fill(accumulated, 0f);
         double lossSum = 0;
@@ -202,18 +245,16 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         }
         long t1 = System.nanoTime();
         outgoingView.put(0, accumulated);
-        long version = Long.MAX_VALUE;
-        for (long v : shardVersion) {
-            version = Math.min(version, v);
-        }
         long bytes = 0;
         for (int k = 0; k < toShards.length; k++) {
             long before = toShards[k].bytesSent();
-            toShards[k].send(step, version, k, rank, outgoing, layout.from(k), layout.length(k));
+            // The chunk's version field carries the plan generation: shards take a step's gradient only from
+            // the plan they expect, so a share sent before a re-plan can never mix into the re-done step.
+            toShards[k].send(step, generation, k, rank, outgoing, layout.from(k), layout.length(k));
             bytes += toShards[k].bytesSent() - before;
         }
         long t2 = System.nanoTime();
-        coordinator.tell(new CoordinatorProtocol.StepDone(step, rank, lossSum, samples, ready.nanos(), t1 - t0, t2 - t1,
+        coordinator.tell(new CoordinatorProtocol.StepDone(step, generation, rank, lossSum, samples, ready.nanos(), t1 - t0, t2 - t1,
                 t0 - waitStartNs, bytes));
         step++;
         waitStartNs = System.nanoTime();

@@ -78,6 +78,14 @@ public final class TensorReceiver implements AutoCloseable {
         return streamId;
     }
 
+    /**
+     * Forgets whatever {@code slot} expected or half-assembled (a re-planned step): its chunks from now on are
+     * rejected as unexpected until it is opened again.
+     */
+    public void cancel(TensorSlot slot) {
+        slot.state = TensorSlot.State.IDLE;
+    }
+
     /** Opens {@code slot} for one tensor: chunks with exactly this key are assembled into it. */
     public void expect(TensorSlot slot, long step, long version, int shard, int rank, int totalFloats) {
         if (slot.state == TensorSlot.State.OPEN) {

@@ -14,7 +14,7 @@ class CheckpointStoreTest {
 
     private static TrainingState state(long step) {
         return new TrainingState(step, step, 42, 0, step * 8, 1.0, new float[] {step, 2, 3}, new float[] {4, 5, 6},
-                new float[] {7, 8, 9});
+                new float[] {7, 8, 9}, Double.NaN);
     }
 
     @Test
@@ -39,5 +39,16 @@ class CheckpointStoreTest {
         Files.delete(store.list().get(1).resolve("manifest.json"));
         assertThat(store.loadNewest()).isEmpty();
         assertThat(tmp).isDirectoryNotContaining("glob:**/.tmp-*");
+    }
+
+    @Test
+    void anOperatorsLearningRateSurvivesTheCheckpoint() throws Exception {
+        CheckpointStore store = new CheckpointStore(tmp, 2);
+        store.write(state(1), "a = 1");
+        assertThat(store.loadNewest().orElseThrow().lrOverride()).isNaN();
+        TrainingState s = state(2);
+        store.write(new TrainingState(s.step(), s.adamStep(), s.seed(), s.epoch(), s.offset(), s.lossScale(),
+                s.master(), s.expAvg(), s.expAvgSq(), 1.5e-5), "a = 1");
+        assertThat(store.loadNewest().orElseThrow().lrOverride()).isEqualTo(1.5e-5);
     }
 }

@@ -28,6 +28,20 @@ class PlanTest {
     }
 
     @Test
+    void aStepReplannedOverTheLiveRanksTrainsExactlyItsSamples() {
+        PermutationAssignment a = new PermutationAssignment(7, 100, 8);
+        long[] all = a.samples(5, 0, 1);
+        long[] r0 = a.samples(5, 0, new int[] {0, 2});
+        long[] r2 = a.samples(5, 2, new int[] {0, 2});
+        long[] union = LongStream.concat(Arrays.stream(r0), Arrays.stream(r2)).sorted().toArray();
+        assertThat(union).containsExactly(Arrays.stream(all).sorted().toArray());   // none lost, none twice
+        assertThat(r0).containsExactly(a.samples(5, 0, 2));
+        assertThat(r2).containsExactly(a.samples(5, 1, 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.samples(5, 1, new int[] {0, 2}))
+                .hasMessageContaining("rank 1 is not among the live ranks [0, 2]");
+    }
+
+    @Test
     void schedules() {
         assertThat(new LrSchedule("constant", 1, 0, 10).at(5)).isEqualTo(1);
         LrSchedule warm = new LrSchedule("linear-warmup", 1, 4, 10);

@@ -47,15 +47,15 @@ class KryoSerializerTest {
         assertThat(begin.startStep()).isEqualTo(4);
         assertThat(begin.shardEndpoints()).containsExactly("a", "b");
 
-        assertThat(roundTrip(new CoordinatorProtocol.GradientNorm(7, 1, 2.5)))
-                .isEqualTo(new CoordinatorProtocol.GradientNorm(7, 1, 2.5));
+        assertThat(roundTrip(new CoordinatorProtocol.GradientNorm(7, 3, 1, 2.5)))
+                .isEqualTo(new CoordinatorProtocol.GradientNorm(7, 3, 1, 2.5));
     }
 
     @Test
     void messagesSentBetweenActorsGoThroughTheSerializer() {
         TestProbe<CoordinatorProtocol.Command> probe = kit.createTestProbe();
-        probe.getRef().tell(new CoordinatorProtocol.StepDone(1, 0, 0.5, 4, 1, 2, 3, 4, 5));
-        assertThat(probe.receiveMessage()).isEqualTo(new CoordinatorProtocol.StepDone(1, 0, 0.5, 4, 1, 2, 3, 4, 5));
+        probe.getRef().tell(new CoordinatorProtocol.StepDone(1, 2, 0, 0.5, 4, 1, 2, 3, 4, 5));
+        assertThat(probe.receiveMessage()).isEqualTo(new CoordinatorProtocol.StepDone(1, 2, 0, 0.5, 4, 1, 2, 3, 4, 5));
     }
 
     @Test

@@ -93,11 +93,12 @@ final class TrainCommand implements Callable<Integer> {
                     return;
                 } catch (TimeoutException e) {
                     int failed = children.failedChild();
-                    if (failed >= 0) {
+                    if (failed >= 0 && !node.begun()) {
                         children.destroyAll();
                         throw new Main.UserError("trainer " + failed + " exited with an error; see "
                                 + settings.runDir().resolve("logs/trainer-" + failed + ".log"));
                     }
+                    // Once the run began a lost trainer is the coordinator's call: it re-plans over the others.
                     if (System.nanoTime() > joinDeadline && !node.begun()) {
                         children.destroyAll();
                         throw new Main.UserError("the trainers did not all join within cluster.join-timeout; see "

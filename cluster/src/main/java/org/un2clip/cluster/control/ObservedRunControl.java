@@ -64,20 +64,8 @@ public final class ObservedRunControl implements RunControl {
             recent.get(recent.size() - 1).rankStepSeconds()
                     .forEach((rank, s) -> ranks.add(new RunStatus.Rank(rank, "", s, Double.NaN)));
         }
-        return new RunStatus(run, done, totalSteps, loss, lr, rate, eta, members(), ranks, newestCheckpoint(),
+        return new RunStatus(run, done, totalSteps, loss, lr, rate, eta, ClusterMembers.of(system), ranks, newestCheckpoint(),
                 false, false, List.of());
-    }
-
-    private List<RunStatus.Member> members() {
-        ClusterEvent.CurrentClusterState state = org.apache.pekko.cluster.Cluster.get(system.classicSystem()).state();
-        java.util.Set<Member> unreachable = state.getUnreachable();
-        List<RunStatus.Member> out = new ArrayList<>();
-        for (Member m : StreamSupport.stream(state.getMembers().spliterator(), false).toList()) {
-            String address = m.address().getHost().orElse("?") + ":" + m.address().getPort().orElse(0);
-            out.add(new RunStatus.Member(address, List.copyOf(m.getRoles()).stream().filter(r -> !r.startsWith("dc-"))
-                    .sorted().toList(), unreachable.contains(m) ? "Unreachable" : m.status().toString()));
-        }
-        return out;
     }
 
     private RunStatus.Checkpoint newestCheckpoint() {

@@ -13,7 +13,7 @@ import java.util.List;
  * @param imagesPerSecond throughput over recent steps
  * @param etaSeconds estimated seconds to the last step (negative when unknown)
  * @param members cluster members with their roles
- * @param ranks one entry per trainer rank
+ * @param ranks one entry per trainer rank still training
  * @param lastCheckpoint the newest complete checkpoint, or null before the first
  * @param paused true while paused by the operator
  * @param stalled true while a step waits on late ranks beyond the stall bound

@@ -19,20 +19,22 @@ import org.un2clip.actors.transport.TensorLink;
 import org.un2clip.actors.transport.TransportSettings;
 import org.un2clip.cluster.control.ControlServer;
 import org.un2clip.cluster.control.ControlSettings;
-import org.un2clip.cluster.control.ObservedRunControl;
+import org.un2clip.cluster.control.CoordinatorRunControl;
 import org.un2clip.cluster.ops.NodeObservability;
 
 /**
  * The coordinator/aggregator process: the Coordinator, the gradient shards and the Checkpointer, an
  * embedded media driver (trainers of this host attach to it over IPC) and a Pekko Cluster node that founds
- * the cluster when it has no seed nodes. It also serves the operator: the control endpoint (read-only
- * status until the Coordinator implements {@code RunControl} itself) and the node's Prometheus metrics.
+ * the cluster when it has no seed nodes. It also serves the operator: the control endpoint (the Coordinator answers every command: {@link CoordinatorRunControl}) and the
+ * node's Prometheus metrics.
  */
 public final class CoordinatorNode implements AutoCloseable {
     private final TensorLink link;
     private final ActorSystem<Void> system;
     private final CompletableFuture<RunResult> done = new CompletableFuture<>();
     private final CompletableFuture<Long> begun = new CompletableFuture<>();
+    private final CompletableFuture<org.apache.pekko.actor.typed.ActorRef<
+            org.un2clip.actors.coordinator.CoordinatorProtocol.Command>> coordinator = new CompletableFuture<>();
     private ControlServer control;
     private NodeObservability observability;
 
@@ -45,9 +47,8 @@ public final class CoordinatorNode implements AutoCloseable {
         String endpoint = link.settings().host() + ":0";
         try {
             this.system = ActorSystem.create(Behaviors.setup(ctx -> {
-                ctx.spawn(Coordinator.create(plan, settings, link, endpoint, objectives, restored, console, done,
-                        begun),
-                        "coordinator");
+                coordinator.complete(ctx.spawn(Coordinator.create(plan, settings, link, endpoint, objectives,
+                        restored, console, done, begun), "coordinator"));
                 return Behaviors.empty();
             }), ClusterConfig.SYSTEM, ClusterConfig.of(config, "coordinator", config.getInt("cluster.port"),
                     seedNodes));
@@ -64,7 +65,9 @@ public final class CoordinatorNode implements AutoCloseable {
             java.nio.file.Files.createDirectories(java.nio.file.Path.of(config.getString("run.dir")));
             observability = NodeObservability.start(config, "coordinator", -1);
             if (config.getBoolean("control.enabled")) {
-                control = ControlServer.start(system, new ObservedRunControl(system, config), ControlSettings.from(config));
+                control = ControlServer.start(system, new CoordinatorRunControl(system,
+                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), config.getString("run.name")),
+                        ControlSettings.from(config));
             }
         } catch (java.io.IOException | RuntimeException e) {
             close();
