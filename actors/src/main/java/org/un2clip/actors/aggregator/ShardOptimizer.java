@@ -1,8 +1,10 @@
 package org.un2clip.actors.aggregator;
 
+import org.un2clip.model.objective.AdamW;
+
 /**
  * One shard's optimizer state: fp32 master weights, AdamW moments and the step count, over a contiguous
- * slice of the flat parameter vector. The math is torch 1.13's single-tensor AdamW, in {@link #adamw}.
+ * slice of the flat parameter vector. The math is torch 1.13's single-tensor AdamW ({@link AdamW#update}).
  */
 public final class ShardOptimizer {
     final float[] master;
@@ -30,32 +32,10 @@ public final class ShardOptimizer {
         adamw(master, grad, expAvg, expAvgSq, master.length, lr, beta1, beta2, eps, weightDecay, step);
     }
 
-    /**
-     * torch 1.13 {@code _single_tensor_adamw}: decoupled decay first, then
-     * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g·g; denom = sqrt(v)/sqrt(1−β2^t) + eps;
-     * p ← p − (lr/(1−β1^t))·m/denom. Scalars in double as Python has them, tensors in float.
-     */
+    /** torch 1.13 AdamW on {@code p[0, n)} at step {@code t}: the one implementation, {@link AdamW#update}. */
     public static void adamw(float[] p, float[] g, float[] m, float[] v, int n, double lr, double beta1, double beta2,
             double eps, double weightDecay, long t) {
-        float decay = (float) (1 - lr * weightDecay);
-        float b1 = (float) beta1;
-        float oneMinusB1 = (float) (1 - beta1);
-        float b2 = (float) beta2;
-        float oneMinusB2 = (float) (1 - beta2);
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
-        float negStepSize = (float) -(lr / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        float e = (float) eps;
-        for (int i = 0; i < n; i++) {
-            float gi = g[i];
-            float mi = m[i] * b1 + oneMinusB1 * gi;
-            float vi = v[i] * b2 + oneMinusB2 * gi * gi;
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            m[i] = mi;
-            v[i] = vi;
-            p[i] = p[i] * decay + negStepSize * mi / denom;
-        }
+        AdamW.update(p, g, 0, m, v, n, t, lr, beta1, beta2, eps, weightDecay);
     }
 
     public float[] master() { return master; }

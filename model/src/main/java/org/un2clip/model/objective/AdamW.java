@@ -89,24 +89,34 @@ public final class AdamW {
                     + params.length + ") or grads (" + grads.length + ")");
         }
         state.step++;
-        float decay = (float) (1 - lr * hyper.weightDecay());
-        float b1 = (float) hyper.beta1();
-        float oneMinusB1 = (float) (1 - hyper.beta1());
-        float b2 = (float) hyper.beta2();
-        float oneMinusB2 = (float) (1 - hyper.beta2());
-        double biasCorrection1 = 1 - Math.pow(hyper.beta1(), state.step);
-        float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(hyper.beta2(), state.step));
+        update(params, grads, offset, state.m, state.v, len, state.step, lr, hyper.beta1(), hyper.beta2(), hyper.eps(),
+                hyper.weightDecay());
+    }
+
+    /**
+     * The update itself, on {@code params[offset, offset+len)} with moments {@code m[0, len)}, {@code v[0, len)} at
+     * step {@code t} (already counted): torch 1.13 {@code _single_tensor_adamw} — decoupled decay first, then
+     * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; denom = sqrt(v)/sqrt(1−β2^t) + eps; p ← p − (lr/(1−β1^t))·m/denom.
+     * Scalars in double as Python has them, tensors in float. Shared by the golden check and the runtime's shards.
+     */
+    public static void update(float[] params, float[] grads, int offset, float[] m, float[] v, int len, long t,
+            double lr, double beta1, double beta2, double eps, double weightDecay) {
+        float decay = (float) (1 - lr * weightDecay);
+        float b1 = (float) beta1;
+        float oneMinusB1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float oneMinusB2 = (float) (1 - beta2);
+        double biasCorrection1 = 1 - Math.pow(beta1, t);
+        float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
         float negStepSize = (float) -(lr / biasCorrection1);
-        float eps = (float) hyper.eps();
-        float[] m = state.m;
-        float[] v = state.v;
+        float e = (float) eps;
         for (int i = 0; i < len; i++) {
             int k = offset + i;
             float g = grads[k];
             float p = params[k] * decay;
             m[i] = m[i] * b1 + oneMinusB1 * g;
             v[i] = v[i] * b2 + oneMinusB2 * g * g;
-            float denom = (float) Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
+            float denom = (float) Math.sqrt(v[i]) / biasCorrection2Sqrt + e;
             params[k] = p + negStepSize * m[i] / denom;
         }
     }
