@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -83,7 +85,24 @@ public final class ParameterTable implements AutoCloseable {
         if (values.length != a.size()) {
             throw new IllegalArgumentException("parameter '" + name + "' has " + a.size() + " values, got " + values.length);
         }
-        a.set(FloatBuffer.wrap(values));
+        write(a, FloatBuffer.wrap(values));
+    }
+
+    /**
+     * Writes values into the parameter's own storage. DJL's {@code set(Buffer)} instead swaps the tensor's storage
+     * for a fresh direct buffer: a view taken earlier keeps reading the old storage (ParameterTableTest shows it),
+     * and an old buffer of an earlier swap is freed when the GC collects it — stale or garbage weights.
+     */
+    private static void write(NDArray a, FloatBuffer values) {
+        if (a.getDataType() == DataType.FLOAT32 && !a.getDevice().isGpu()) {
+            // Parameters are created contiguous (zeros) and only ever written here, so this aliases their memory.
+            ByteBuffer storage = a.toByteBuffer(true);
+            if (storage.isDirect() && storage.capacity() == a.size() * Float.BYTES) {
+                storage.order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+                return;
+            }
+        }
+        a.set(values); // GPU or converted (f16) arrays: DJL copies into a new tensor
     }
 
     /**
@@ -132,9 +151,9 @@ public final class ParameterTable implements AutoCloseable {
     /** Replaces all parameters from {@code flat} in table order. */
     public void copyFrom(FloatBuffer flat) {
         for (NDArray a : arrays.values()) {
-            float[] values = new float[Math.toIntExact(a.size())];
-            flat.get(values);
-            a.set(FloatBuffer.wrap(values));
+            int n = Math.toIntExact(a.size());
+            write(a, flat.slice().limit(n));
+            flat.position(flat.position() + n);
         }
     }
 
