@@ -1,14 +1,13 @@
 package org.un2clip.model.objective;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.nio.FloatBuffer;
 import java.util.List;
 import org.un2clip.conf.KeyedRandom;
 import org.un2clip.model.nn.Taps;
+import org.un2clip.model.nn.Tensors;
 import org.un2clip.model.step.StepFunction;
 import org.un2clip.model.step.TrainingBatch;
 import org.un2clip.model.unclip.AutoencoderKL;
@@ -52,26 +51,17 @@ public final class AutoencoderObjective implements StepFunction {
 
     @Override
     public StepResult step(FloatBuffer parameters, TrainingBatch batch, FloatBuffer gradients) {
-        tables.install(parameters, "autoencoder objective");
-        tables.zeroGradients();
-        long t0 = System.nanoTime();
-        float loss;
-        long t1;
-        try (NDManager m = manager.newSubManager(); GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        return tables.step(manager, parameters, gradients, "autoencoder objective", m -> {
             NDArray image = m.create(batch.pixels(), new Shape(batch.shape()));
             AutoencoderKL.Posterior p = vae.encode(image, Taps.NONE);
             NDArray eps = m.create(noise(batch, p.mean().getShape()), p.mean().getShape());
             NDArray recon = vae.decode(p.sample(eps));
             NDArray mse = recon.sub(image).square().mean();
-            NDArray kl = p.mean().square().add(p.logvar().exp()).sub(1).sub(p.logvar()).mean().mul(0.5f);
-            NDArray l = mse.add(kl.mul(klWeight));
-            t1 = System.nanoTime();
-            collector.backward(l);
-            loss = l.getFloat();
-        }
-        tables.gradientsTo(gradients, "autoencoder objective");
-        tables.zeroGradients();
-        return new StepResult(loss, t1 - t0, System.nanoTime() - t1);
+            // Multipliers as step-lived arrays: DJL frees a Java number's temporary before backward reads it.
+            NDArray kl = p.mean().square().add(p.logvar().exp()).sub(1).sub(p.logvar()).mean()
+                    .mul(Tensors.scalar(mse, 0.5f));
+            return mse.add(kl.mul(Tensors.scalar(mse, klWeight)));
+        });
     }
 
     private float[] noise(TrainingBatch batch, Shape latent) {

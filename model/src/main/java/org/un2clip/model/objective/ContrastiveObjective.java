@@ -1,15 +1,14 @@
 package org.un2clip.model.objective;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.un2clip.model.clip.ClipModel;
 import org.un2clip.model.nn.ParameterTable;
+import org.un2clip.model.nn.Tensors;
 import org.un2clip.model.step.StepFunction;
 import org.un2clip.model.step.TrainingBatch;
 
@@ -65,21 +64,9 @@ public final class ContrastiveObjective implements StepFunction {
         if (batch.tokens() == null) {
             throw new IllegalArgumentException("contrastive objective: the batch carries no caption tokens");
         }
-        tables.install(parameters, "contrastive objective");
-        tables.zeroGradients();
-        long t0 = System.nanoTime();
-        float loss;
-        long t1;
-        try (NDManager m = manager.newSubManager(); GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray l = loss(m, batch);
-            t1 = System.nanoTime();
-            collector.backward(l);
-            loss = l.getFloat();
-        }
-        tables.gradientsTo(gradients, "contrastive objective");
-        tables.zeroGradients();
+        StepResult result = tables.step(manager, parameters, gradients, "contrastive objective", m -> loss(m, batch));
         clip.setLogitScale(Math.min(scale.get(LOGIT_SCALE).getFloat(0), MAX_LOG_SCALE));
-        return new StepResult(loss, t1 - t0, System.nanoTime() - t1);
+        return result;
     }
 
     /** The batch's symmetric InfoNCE loss (a scalar in {@code m}), recording gradients for the trainable tables. */
@@ -93,9 +80,11 @@ public final class ContrastiveObjective implements StepFunction {
         text = text.div(text.norm(new int[] {1}, true).add(1e-6f));
         NDArray logits = image.matMul(text.transpose()).mul(scale.get(LOGIT_SCALE).minimum(MAX_LOG_SCALE).exp());
         NDArray targets = m.create(targets(batch), new Shape(b, b));
-        NDArray imageToText = logits.logSoftmax(1).mul(targets).sum().neg().div(b);
-        NDArray textToImage = logits.transpose().logSoftmax(1).mul(targets.transpose()).sum().neg().div(b);
-        return imageToText.add(textToImage).div(2);
+        // Divisors as step-lived arrays: DJL frees a Java number's temporary before backward reads it.
+        NDArray imageToText = logits.logSoftmax(1).mul(targets).sum().neg().div(Tensors.scalar(logits, b));
+        NDArray textToImage = logits.transpose().logSoftmax(1).mul(targets.transpose()).sum().neg()
+                .div(Tensors.scalar(logits, b));
+        return imageToText.add(textToImage).div(Tensors.scalar(logits, 2));
     }
 
     private static long[] ids(TrainingBatch batch) {

@@ -1,9 +1,14 @@
 package org.un2clip.model.objective;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.function.Function;
 import org.un2clip.model.nn.ParameterTable;
+import org.un2clip.model.step.StepFunction;
 
 /** Trainable tables seen as one flat vector (table order): install parameters, read gradients, zero gradients. */
 final class TrainableTables {
@@ -61,6 +66,28 @@ final class TrainableTables {
                 }
             }
         }
+    }
+
+    /**
+     * One differentiated step over these tables: installs {@code parameters}, builds the scalar loss in a
+     * step-scoped manager under a gradient collector, back-propagates and writes the gradients (table order).
+     */
+    StepFunction.StepResult step(NDManager parent, FloatBuffer parameters, FloatBuffer gradients, String who,
+            Function<NDManager, NDArray> lossOf) {
+        install(parameters, who);
+        zeroGradients();
+        long t0 = System.nanoTime();
+        float loss;
+        long t1;
+        try (NDManager m = parent.newSubManager(); GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray l = lossOf.apply(m);
+            t1 = System.nanoTime();
+            collector.backward(l);
+            loss = l.getFloat();
+        }
+        gradientsTo(gradients, who);
+        zeroGradients();
+        return new StepFunction.StepResult(loss, t1 - t0, System.nanoTime() - t1);
     }
 
     private void check(FloatBuffer b, String what) {
