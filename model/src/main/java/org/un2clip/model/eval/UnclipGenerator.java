@@ -1,0 +1,172 @@
+package org.un2clip.model.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.un2clip.model.clip.ClipVisionConfig;
+import org.un2clip.model.io.SafeTensorsFile;
+import org.un2clip.model.io.WeightFileException;
+import org.un2clip.model.io.WeightSource;
+import org.un2clip.model.unclip.AutoencoderKL;
+import org.un2clip.model.unclip.NoiseAugmentor;
+import org.un2clip.model.unclip.UNetConfig;
+import org.un2clip.model.unclip.UNetModel;
+import org.un2clip.model.unclip.VaeConfig;
+import org.un2clip.model.unclip.golden.AugmentationSuite;
+import org.un2clip.model.unclip.golden.DiffusionSuite;
+import org.un2clip.model.unclip.golden.UNetSuite;
+import org.un2clip.model.unclip.golden.VaeSuite;
+
+/**
+ * A frozen unCLIP generator for decoding image embeddings to pictures, from a directory in the project's golden
+ * format: {@code manifest.json} whose {@code config} holds {@code unet} (ldm UNet params), {@code vae} (ldm
+ * {@code first_stage_config.params}), {@code noise_aug}, {@code diffusion} (v-parameterisation) and optionally
+ * {@code clip} (the paired encoder's shape), and the weights file it names ({@code files.weights}, default
+ * {@code weights.safetensors}) with {@code model.diffusion_model.*}, {@code first_stage_model.decoder.*} +
+ * {@code post_quant_conv.*} and {@code noise_augmentor.data_mean/data_std}. The constant cross-attention context
+ * (the text encoder's empty prompt) is the weights' {@value #CONTEXT} tensor (L, C), else the first row of a golden
+ * file's {@code e2e.context}.
+ */
+public final class UnclipGenerator {
+    public static final String CONTEXT = "empty_prompt_context";
+    private static final String GOLDEN_CONTEXT = "e2e.context";
+
+    private final Path dir;
+    private final UNetModel unet;
+    private final AutoencoderKL vae;
+    private final NoiseAugmentor augmentor;
+    private final JsonNode config;
+    private final float[] context;
+    private final long[] contextShape;
+
+    private UnclipGenerator(Path dir, UNetModel unet, AutoencoderKL vae, NoiseAugmentor augmentor, JsonNode config,
+                            float[] context, long[] contextShape) {
+        this.dir = dir;
+        this.unet = unet;
+        this.vae = vae;
+        this.augmentor = augmentor;
+        this.config = config;
+        this.context = context;
+        this.contextShape = contextShape;
+    }
+
+    /** Loads the generator of {@code dir}; every problem is a {@link WeightFileException} naming the file. */
+    public static UnclipGenerator open(Path dir, NDManager manager, int querySlice) {
+        Path manifestFile = dir.resolve("manifest.json");
+        if (!Files.isDirectory(dir)) {
+            throw new WeightFileException(dir, null, "no such generator folder");
+        }
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new WeightFileException(dir, null, "no manifest.json: a generator folder holds manifest.json (config) and its weights");
+        }
+        JsonNode manifest;
+        try {
+            manifest = new ObjectMapper().readTree(manifestFile.toFile());
+        } catch (IOException e) {
+            throw new WeightFileException(manifestFile, null, "not readable JSON: " + e.getMessage(), e);
+        }
+        JsonNode config = manifest.path("config");
+        for (String key : new String[] {"unet", "vae", "noise_aug", "diffusion"}) {
+            if (!config.path(key).isObject()) {
+                throw new WeightFileException(manifestFile, null, "config." + key + " is missing");
+            }
+        }
+        String parameterization = config.path("diffusion").path("parameterization").asText("v");
+        if (!"v".equals(parameterization)) {
+            throw new WeightFileException(manifestFile, null, "config.diffusion.parameterization is '" + parameterization
+                    + "': only v-prediction (Stable unCLIP) is supported");
+        }
+        Path weightsFile = dir.resolve(manifest.path("files").path("weights").asText("weights.safetensors"));
+        try (WeightSource weights = SafeTensorsFile.open(weightsFile)) {
+            if (weights.names().stream().noneMatch(n -> n.startsWith(VaeSuite.WEIGHT_PREFIX + "decoder."))) {
+                throw new WeightFileException(weightsFile, null, "no VAE decoder (" + VaeSuite.WEIGHT_PREFIX
+                        + "decoder.*): decoding embeddings to pictures needs one (golden test sets ship the encoder only)");
+            }
+            try {
+                UNetModel unet = new UNetModel(manager, UNetConfig.fromLdm(config.path("unet")), querySlice);
+                unet.loadLdm(weightsFile + " (UNet)", weights.withPrefix(UNetSuite.WEIGHT_PREFIX));
+                AutoencoderKL vae = new AutoencoderKL(manager, VaeConfig.fromLdm(config.path("vae")), true, querySlice);
+                vae.loadDecoder(weightsFile + " (VAE decoder)", weights.withPrefix(VaeSuite.WEIGHT_PREFIX));
+                NoiseAugmentor augmentor = AugmentationSuite.augmentor(config, weights);
+                float[][] context = new float[1][];
+                long[] contextShape = context(dir, manifest, weights, weightsFile, context);
+                if (contextShape[1] != unet.config().contextDim()) {
+                    throw new WeightFileException(weightsFile, CONTEXT, "context width " + contextShape[1]
+                            + " differs from the UNet's context_dim " + unet.config().contextDim());
+                }
+                return new UnclipGenerator(dir, unet, vae, augmentor, config, context[0], contextShape);
+            } catch (IllegalArgumentException e) {
+                throw new WeightFileException(weightsFile, null, e.getMessage(), e);
+            }
+        }
+    }
+
+    private static long[] context(Path dir, JsonNode manifest, WeightSource weights, Path weightsFile, float[][] out) {
+        if (weights.contains(CONTEXT)) {
+            long[] s = weights.info(CONTEXT).shape();
+            long[] shape = s.length == 3 && s[0] == 1 ? new long[] {s[1], s[2]} : s;
+            if (shape.length != 2) {
+                throw new WeightFileException(weightsFile, CONTEXT, "must be (L, C) or (1, L, C), is " + Arrays.toString(s));
+            }
+            out[0] = weights.readFloats(CONTEXT);
+            return shape;
+        }
+        Path golden = dir.resolve(manifest.path("files").path("golden").asText("golden.safetensors"));
+        if (Files.isRegularFile(golden)) {
+            try (WeightSource g = SafeTensorsFile.open(golden)) {
+                if (g.contains(GOLDEN_CONTEXT)) {
+                    long[] s = g.info(GOLDEN_CONTEXT).shape();
+                    if (s.length != 3) {
+                        throw new WeightFileException(golden, GOLDEN_CONTEXT, "must be (B, L, C), is " + Arrays.toString(s));
+                    }
+                    out[0] = Arrays.copyOf(g.readFloats(GOLDEN_CONTEXT), Math.toIntExact(s[1] * s[2]));
+                    return new long[] {s[1], s[2]};
+                }
+            }
+        }
+        throw new WeightFileException(weightsFile, CONTEXT, "missing: the empty-prompt cross-attention context (L, C) "
+                + "is neither in the weights nor, as " + GOLDEN_CONTEXT + ", in a golden file beside them");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Width of the image embedding the generator is conditioned on. */
+    public int embeddingDim() {
+        return augmentor.embeddingDim();
+    }
+
+    /** The paired encoder's shape ({@code config.clip}), or null when the manifest does not give it. */
+    public ClipVisionConfig clipConfig() {
+        return config.path("clip").isObject() ? ClipVisionConfig.fromJson(config.path("clip")) : null;
+    }
+
+    /** Latent (C, h, w) the UNet denoises. */
+    public long[] latentShape() {
+        int side = unet.config().imageSize();
+        return new long[] {unet.config().inChannels(), side, side};
+    }
+
+    /** Side of the decoded picture: the latent side times the VAE's downsampling. */
+    public int imageSize() {
+        return unet.config().imageSize() << (vae.config().levels() - 1);
+    }
+
+    /**
+     * DDIM ({@code steps}, η = 0) from the embeddings (B, D) to pictures (B, 3, S, S) in [-1, 1]; the start noise of
+     * sample i is keyed by (seed, sampleIds[i]), so the same ids and seed give the same pictures for any encoder.
+     */
+    public NDArray reconstruct(NDManager m, NDArray embeddings, long[] sampleIds, long seed, int steps) {
+        DdimReconstructor ddim = new DdimReconstructor(unet, vae, augmentor, DiffusionSuite.diffusion(config).schedule(),
+                VaeSuite.scaleFactor(config), steps);
+        NDArray ctx = m.create(context, new Shape(1, contextShape[0], contextShape[1]));
+        return ddim.reconstruct(m, embeddings, ctx, sampleIds, seed, latentShape());
+    }
+}
