@@ -57,8 +57,12 @@ final class EvalCommand {
                 description = "MLP activation when the shape is inferred from tensor shapes (default ${DEFAULT-VALUE}; open_clip ViT-H: gelu).")
         String activation;
 
+        @picocli.CommandLine.Mixin
+        TorchThreads threads;
+
         @Override
         public Integer call() throws Exception {
+            threads.apply();
             if (!Files.isDirectory(bench)) {
                 throw new Main.UserError("--bench " + bench + ": no such folder");
             }

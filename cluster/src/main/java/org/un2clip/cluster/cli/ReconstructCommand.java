@@ -62,8 +62,12 @@ final class ReconstructCommand implements Callable<Integer> {
             description = "Encoder MLP activation when its shape is inferred from tensor shapes (default ${DEFAULT-VALUE}).")
     String activation;
 
+    @picocli.CommandLine.Mixin
+    TorchThreads threads;
+
     @Override
     public Integer call() throws Exception {
+        threads.apply();
         if (steps < 1 || steps > 1000) {
             throw new Main.UserError("--steps must be in [1, 1000], got " + steps);
         }

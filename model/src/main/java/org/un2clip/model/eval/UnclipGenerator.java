@@ -9,10 +9,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.un2clip.model.clip.ClipVision;
 import org.un2clip.model.clip.ClipVisionConfig;
+import org.un2clip.model.clip.ClipWeights;
 import org.un2clip.model.io.SafeTensorsFile;
+import org.un2clip.model.io.SafeTensorsWriter;
 import org.un2clip.model.io.WeightFileException;
 import org.un2clip.model.io.WeightSource;
+import org.un2clip.model.nn.ParameterTable;
 import org.un2clip.model.unclip.AutoencoderKL;
 import org.un2clip.model.unclip.NoiseAugmentor;
 import org.un2clip.model.unclip.UNetConfig;
@@ -132,6 +138,54 @@ public final class UnclipGenerator {
         }
         throw new WeightFileException(weightsFile, CONTEXT, "missing: the empty-prompt cross-attention context (L, C) "
                 + "is neither in the weights nor, as " + GOLDEN_CONTEXT + ", in a golden file beside them");
+    }
+
+    /**
+     * What {@link #write} stores: the frozen parts, the augmentor's statistics and schedule length, the diffusion's
+     * scaled-linear schedule, the empty-prompt context (L, C), and optionally the paired encoder (as {@code visual.*},
+     * its shape as {@code config.clip}).
+     */
+    public record Parts(UNetModel unet, AutoencoderKL vae, float[] dataMean, float[] dataStd, int maxNoiseLevel, double linearStart,
+                        double linearEnd, int timesteps, float scaleFactor, float[] context, long[] contextShape, ClipVision encoder) {}
+
+    /** Writes a generator folder {@link #open} reads: {@code manifest.json} and {@code weights.safetensors}. */
+    public static void write(Path dir, Parts p) throws IOException {
+        if (p.vae().decoderParameters() == null) {
+            throw new IllegalArgumentException("a generator folder needs the VAE decoder");
+        }
+        Files.createDirectories(dir);
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        w.metadata("format", "pt");
+        p.unet().parameters().arrays().forEach((n, a) -> w.add(UNetSuite.WEIGHT_PREFIX + n, a.getShape().getShape(), a.toFloatArray()));
+        for (ParameterTable t : new ParameterTable[] {p.vae().encoderParameters(), p.vae().decoderParameters()}) {
+            t.arrays().forEach((n, a) -> w.add(VaeSuite.WEIGHT_PREFIX + n, a.getShape().getShape(), a.toFloatArray()));
+        }
+        w.add("noise_augmentor.data_mean", new long[] {p.dataMean().length}, p.dataMean());
+        w.add("noise_augmentor.data_std", new long[] {p.dataStd().length}, p.dataStd());
+        w.add(CONTEXT, p.contextShape(), p.context());
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (p.encoder() != null) {
+            ClipWeights.canonicalTensors(p.encoder().params()).forEach((n, t) -> w.add("visual." + n, t.shape(), t.data()));
+            config.put("clip", p.encoder().config().toJson());
+        }
+        config.put("unet", p.unet().config().toLdm());
+        config.put("vae", p.vae().config().toLdm());
+        config.put("noise_aug", Map.of("timestep_dim", p.dataMean().length, "max_noise_level", p.maxNoiseLevel(),
+                "noise_schedule_config", Map.of("timesteps", p.maxNoiseLevel(), "beta_schedule", "squaredcos_cap_v2")));
+        Map<String, Object> diffusion = new LinkedHashMap<>();
+        diffusion.put("parameterization", "v");
+        diffusion.put("beta_schedule", "linear");
+        diffusion.put("linear_start", p.linearStart());
+        diffusion.put("linear_end", p.linearEnd());
+        diffusion.put("timesteps", p.timesteps());
+        diffusion.put("scale_factor", p.scaleFactor());
+        config.put("diffusion", diffusion);
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("format", "un2clip unCLIP generator (golden layout)");
+        manifest.put("config", config);
+        manifest.put("files", Map.of("weights", "weights.safetensors"));
+        w.write(dir.resolve("weights.safetensors"));
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("manifest.json").toFile(), manifest);
     }
 
     public Path dir() {

@@ -34,6 +34,26 @@ public record VaeConfig(int resolution, int inChannels, int outChannels, int ch,
                 p.path("embed_dim").asInt(dd.get("z_channels").asInt()));
     }
 
+    /** This config as an ldm {@code first_stage_config.params} object, what {@link #fromLdm} reads back. */
+    public java.util.Map<String, Object> toLdm() {
+        java.util.Map<String, Object> dd = new java.util.LinkedHashMap<>();
+        dd.put("double_z", doubleZ);
+        dd.put("z_channels", zChannels);
+        dd.put("resolution", resolution);
+        dd.put("in_channels", inChannels);
+        dd.put("out_ch", outChannels);
+        dd.put("ch", ch);
+        dd.put("ch_mult", chMult);
+        dd.put("num_res_blocks", numResBlocks);
+        dd.put("attn_resolutions", attnResolutions);
+        dd.put("dropout", 0.0);
+        dd.put("attn_type", "vanilla");
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("embed_dim", embedDim);
+        m.put("ddconfig", dd);
+        return m;
+    }
+
     /** The SD 2.x KL-f8 autoencoder (shared by Stable unCLIP). */
     public static VaeConfig sd2() {
         return new VaeConfig(256, 3, 3, 128, List.of(1, 2, 4, 4), 2, List.of(), 4, true, 4);
