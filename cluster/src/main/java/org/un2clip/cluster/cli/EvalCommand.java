@@ -21,6 +21,7 @@ import org.un2clip.model.clip.ClipModel;
 import org.un2clip.model.clip.ClipVision;
 import org.un2clip.model.io.StrictLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", description = "Evaluate CLIP checkpoints.", subcommands = EvalCommand.Mmvp.class)
@@ -53,11 +54,10 @@ final class EvalCommand {
         @Option(names = "--preset", description = "Model shape preset for both towers (e.g. ViT-L-14), instead of the checkpoint's config/shapes.")
         String preset;
 
-        @Option(names = "--activation", defaultValue = "quick_gelu",
-                description = "MLP activation when the shape is inferred from tensor shapes (default ${DEFAULT-VALUE}; open_clip ViT-H: gelu).")
-        String activation;
+        @Mixin
+        ActivationOption activation;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         TorchThreads threads;
 
         @Override
@@ -66,7 +66,7 @@ final class EvalCommand {
             if (!Files.isDirectory(bench)) {
                 throw new Main.UserError("--bench " + bench + ": no such folder");
             }
-            Activation act = parseActivation(activation);
+            Activation act = activation.get();
             MmvpBenchmark benchmark = MmvpBenchmark.load(bench);
             try (NDManager manager = NDManager.newBaseManager();
                  ClipModel model = ClipCheckpoints.open(clip, preset, act, manager);
@@ -95,14 +95,6 @@ final class EvalCommand {
                 throw new Main.UserError(e.getMessage());
             }
             return 0;
-        }
-    }
-
-    static Activation parseActivation(String name) {
-        try {
-            return Activation.parse(name);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UserError("--activation: " + e.getMessage());
         }
     }
 

@@ -23,6 +23,7 @@ import org.un2clip.model.clip.ClipVision;
 import org.un2clip.model.eval.UnclipGenerator;
 import org.un2clip.model.io.StrictLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "reconstruct", description = {
@@ -58,11 +59,10 @@ final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--zoom", defaultValue = "1", description = "Draw every pixel this many times larger (default ${DEFAULT-VALUE}).")
     int zoom;
 
-    @Option(names = "--activation", defaultValue = "quick_gelu",
-            description = "Encoder MLP activation when its shape is inferred from tensor shapes (default ${DEFAULT-VALUE}).")
-    String activation;
+    @Mixin
+    ActivationOption activation;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     TorchThreads threads;
 
     @Override
@@ -74,7 +74,7 @@ final class ReconstructCommand implements Callable<Integer> {
         if (zoom < 1 || zoom > 16) {
             throw new Main.UserError("--zoom must be in [1, 16], got " + zoom);
         }
-        Activation act = EvalCommand.parseActivation(activation);
+        Activation act = activation.get();
         ImageDecoder decoder = new ImageDecoder(EvalCommand.MAX_PIXELS, true);
         List<RgbImage> decoded = new ArrayList<>();
         for (Path p : images) {

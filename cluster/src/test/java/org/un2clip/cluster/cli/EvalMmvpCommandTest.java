@@ -231,9 +231,19 @@ class EvalMmvpCommandTest {
         }
     }
 
+    private static JsonNode base;
+
+    /** The OpenAI file on the MMVP layout, evaluated once for the tests that compare with it. */
+    private static synchronized JsonNode base() throws IOException {
+        if (base == null) {
+            base = eval("--clip", openai.toString(), "--bench", mmvp.toString());
+        }
+        return base;
+    }
+
     @Test
     void openAiStateDictOnTheMmvpLayoutMatchesTheProtocolComputedHere() throws IOException {
-        JsonNode r = eval("--clip", openai.toString(), "--bench", mmvp.toString());
+        JsonNode r = base();
         assertMatches(r, expected(mmvp, model.vision(), PAIRS_PER_TYPE));
         assertThat(r.get("patterns")).hasSize(TYPES.length);
         assertThat(r.get("logit_scale").asDouble()).isEqualTo(100, within(1e-3));
@@ -254,7 +264,7 @@ class EvalMmvpCommandTest {
 
     @Test
     void aReplacedEncoderScoresWithItsOwnEmbeddings() throws IOException {
-        JsonNode base = eval("--clip", openai.toString(), "--bench", mmvp.toString());
+        JsonNode base = base();
         JsonNode replaced = eval("--clip", openai.toString(), "--encoder", otherEncoder.toString(), "--bench", mmvp.toString());
         assertMatches(replaced, expected(mmvp, other, PAIRS_PER_TYPE));
         double moved = 0;

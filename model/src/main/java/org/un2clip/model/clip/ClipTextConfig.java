@@ -1,12 +1,8 @@
 package org.un2clip.model.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.un2clip.model.io.WeightSource;
 
 /**
@@ -96,43 +92,26 @@ public record ClipTextConfig(int contextLength, int vocabSize, int width, int la
      * shapes as OpenAI's {@code build_model} does (heads = width / 64) with {@code activation}.
      */
     public static ClipTextConfig infer(WeightSource checkpoint, Activation activation) {
-        String stored = checkpoint.metadata().get(ClipWeights.TEXT_CONFIG_METADATA);
+        ClipTextConfig stored = CheckpointShapes.stored(checkpoint, ClipWeights.TEXT_CONFIG_METADATA, ClipTextConfig::fromJson);
         if (stored != null) {
-            try {
-                return fromJson(new ObjectMapper().readTree(stored));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("unreadable " + ClipWeights.TEXT_CONFIG_METADATA + " metadata: " + e.getMessage(), e);
-            }
+            return stored;
         }
         boolean hf = checkpoint.contains("text_model.embeddings.token_embedding.weight");
         if (!hf && !checkpoint.contains("token_embedding.weight")) {
             throw new IllegalArgumentException("no CLIP text tower: neither token_embedding.weight (OpenAI naming) nor "
                     + "text_model.embeddings.token_embedding.weight (HF naming) is present");
         }
-        long[] tokens = shape(checkpoint, hf ? "text_model.embeddings.token_embedding.weight" : "token_embedding.weight");
-        long[] pos = shape(checkpoint, hf ? "text_model.embeddings.position_embedding.weight" : "positional_embedding");
-        long[] proj = shape(checkpoint, hf ? "text_projection.weight" : "text_projection");
-        Pattern block = Pattern.compile(hf ? "text_model\\.encoder\\.layers\\.(\\d+)\\..*" : "transformer\\.resblocks\\.(\\d+)\\..*");
-        int layers = 0;
-        for (String name : checkpoint.names()) {
-            Matcher m = block.matcher(name);
-            if (m.matches()) {
-                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
-            }
-        }
+        String what = "CLIP text checkpoint";
+        long[] tokens = CheckpointShapes.shape(checkpoint, hf ? "text_model.embeddings.token_embedding.weight" : "token_embedding.weight", what);
+        long[] pos = CheckpointShapes.shape(checkpoint, hf ? "text_model.embeddings.position_embedding.weight" : "positional_embedding", what);
+        long[] proj = CheckpointShapes.shape(checkpoint, hf ? "text_projection.weight" : "text_projection", what);
+        int layers = CheckpointShapes.blocks(checkpoint, hf ? "text_model.encoder.layers." : "transformer.resblocks.");
         if (layers == 0) {
             throw new IllegalArgumentException("CLIP text tower has no transformer blocks");
         }
         int width = Math.toIntExact(tokens[1]);
         return new ClipTextConfig(Math.toIntExact(pos[0]), Math.toIntExact(tokens[0]), width, layers, Math.max(1, width / 64),
                 Math.toIntExact(hf ? proj[0] : proj[1]), activation);
-    }
-
-    private static long[] shape(WeightSource source, String name) {
-        if (!source.contains(name)) {
-            throw new IllegalArgumentException("CLIP text checkpoint has no " + name);
-        }
-        return source.info(name).shape();
     }
 
     /** This config in the {@link #fromJson} form. */

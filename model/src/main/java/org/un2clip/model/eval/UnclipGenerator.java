@@ -14,6 +14,7 @@ import java.util.Map;
 import org.un2clip.model.clip.ClipVision;
 import org.un2clip.model.clip.ClipVisionConfig;
 import org.un2clip.model.clip.ClipWeights;
+import org.un2clip.model.golden.GoldenSet;
 import org.un2clip.model.io.SafeTensorsFile;
 import org.un2clip.model.io.SafeTensorsWriter;
 import org.un2clip.model.io.WeightFileException;
@@ -68,15 +69,7 @@ public final class UnclipGenerator {
         if (!Files.isDirectory(dir)) {
             throw new WeightFileException(dir, null, "no such generator folder");
         }
-        if (!Files.isRegularFile(manifestFile)) {
-            throw new WeightFileException(dir, null, "no manifest.json: a generator folder holds manifest.json (config) and its weights");
-        }
-        JsonNode manifest;
-        try {
-            manifest = new ObjectMapper().readTree(manifestFile.toFile());
-        } catch (IOException e) {
-            throw new WeightFileException(manifestFile, null, "not readable JSON: " + e.getMessage(), e);
-        }
+        JsonNode manifest = GoldenSet.readManifest(dir);
         JsonNode config = manifest.path("config");
         for (String key : new String[] {"unet", "vae", "noise_aug", "diffusion"}) {
             if (!config.path(key).isObject()) {
