@@ -36,7 +36,8 @@ final class ReconstructCommand implements Callable<Integer> {
 
     @Option(names = "--generator", required = true, paramLabel = "DIR", description = {
             "The frozen generator: a folder in golden format (manifest.json config + weights.safetensors with the UNet,",
-            "the VAE decoder, noise_augmentor.data_mean/std and empty_prompt_context)."})
+            "the VAE decoder, noise_augmentor.data_mean/std and empty_prompt_context), or a diffusers Stable unCLIP",
+            "folder (model_index.json, unet/, vae/, image_normalizer/, image_noising_scheduler/, scheduler/, text_encoder/)."})
     Path generator;
 
     @Option(names = "--encoder", required = true, paramLabel = "FILE", description = {

@@ -75,6 +75,24 @@ public final class ClipWeights {
                 checkpoint.renamed(n -> n.startsWith("visual.") || n.equals(LOGIT_SCALE) ? null : n), true);
     }
 
+    /**
+     * Loads the text tower without {@code text_projection}, for its hidden states only: Stable Diffusion's
+     * {@code text_encoder/} is an HF {@code CLIPTextModel}, which has no projection. Strict for every other tensor;
+     * the projection stays unset, so {@link ClipText#encode} is meaningless on such a tower.
+     */
+    public static void loadTextHiddenStates(ClipText text, WeightSource checkpoint, String what) {
+        Map<String, long[]> shapes = new LinkedHashMap<>(text.params().shapes());
+        shapes.remove("text_projection");
+        if (checkpoint.contains("text_model.embeddings.token_embedding.weight")) {
+            WeightSource view = checkpoint.renamed(n -> n.startsWith("text_model.") && !n.equals(HF_TEXT_POSITION_IDS) ? n : null);
+            loadCanonical(StoredNames.HF_TEXT, shapes, view, what + " (HF naming, text tower without projection)")
+                    .forEach((name, t) -> text.params().set(name, t.data()));
+            return;
+        }
+        StrictLoader.load(what + " (OpenAI naming, text tower without projection)", shapes, checkpoint.renamed(
+                n -> n.startsWith("visual.") || n.equals(LOGIT_SCALE) || n.equals("text_projection") ? null : n), true, text.params()::set);
+    }
+
     /** Loads both towers and {@code logit_scale} from an OpenAI / open_clip or HF {@code CLIPModel} state dict. */
     public static void loadModel(ClipModel model, WeightSource checkpoint, String what) {
         loadVision(model.vision(), checkpoint, what);

@@ -21,6 +21,7 @@ import org.un2clip.model.io.WeightFileException;
 import org.un2clip.model.io.WeightSource;
 import org.un2clip.model.nn.ParameterTable;
 import org.un2clip.model.unclip.AutoencoderKL;
+import org.un2clip.model.unclip.DiffusionSchedule;
 import org.un2clip.model.unclip.NoiseAugmentor;
 import org.un2clip.model.unclip.UNetConfig;
 import org.un2clip.model.unclip.UNetModel;
@@ -48,26 +49,50 @@ public final class UnclipGenerator {
     private final UNetModel unet;
     private final AutoencoderKL vae;
     private final NoiseAugmentor augmentor;
-    private final JsonNode config;
+    private final DiffusionSchedule schedule;
+    private final float scaleFactor;
+    private final ClipVisionConfig clipConfig;
     private final float[] context;
     private final long[] contextShape;
 
-    private UnclipGenerator(Path dir, UNetModel unet, AutoencoderKL vae, NoiseAugmentor augmentor, JsonNode config,
-                            float[] context, long[] contextShape) {
+    private UnclipGenerator(Path dir, UNetModel unet, AutoencoderKL vae, NoiseAugmentor augmentor, DiffusionSchedule schedule,
+                            float scaleFactor, ClipVisionConfig clipConfig, float[] context, long[] contextShape) {
         this.dir = dir;
         this.unet = unet;
         this.vae = vae;
         this.augmentor = augmentor;
-        this.config = config;
+        this.schedule = schedule;
+        this.scaleFactor = scaleFactor;
+        this.clipConfig = clipConfig;
         this.context = context;
         this.contextShape = contextShape;
+        if (contextShape[1] != unet.config().contextDim()) {
+            throw new IllegalArgumentException("empty-prompt context width " + contextShape[1] + " differs from the UNet's context_dim "
+                    + unet.config().contextDim());
+        }
+        if (2 * augmentor.embeddingDim() != unet.config().admInChannels()) {
+            throw new IllegalArgumentException("the UNet's class input (adm_in_channels " + unet.config().admInChannels()
+                    + ") is not 2 x the embedding width " + augmentor.embeddingDim() + " (noised embedding + level embedding)");
+        }
     }
 
-    /** Loads the generator of {@code dir}; every problem is a {@link WeightFileException} naming the file. */
+    /**
+     * Loads the generator of {@code dir}: the golden layout, or a diffusers Stable unCLIP folder ({@code model_index.json},
+     * see {@link StableUnclipFolder}); every problem is a {@link WeightFileException} naming the file.
+     */
     public static UnclipGenerator open(Path dir, NDManager manager, int querySlice) {
         Path manifestFile = dir.resolve("manifest.json");
         if (!Files.isDirectory(dir)) {
             throw new WeightFileException(dir, null, "no such generator folder");
+        }
+        if (Files.isRegularFile(dir.resolve("model_index.json"))) {
+            StableUnclipFolder f = StableUnclipFolder.open(dir, manager, querySlice);
+            try {
+                return new UnclipGenerator(dir, f.unet(), f.vae(), f.augmentor(), f.schedule(), f.scaleFactor(), f.clipConfig(),
+                        f.context(), f.contextShape());
+            } catch (IllegalArgumentException e) {
+                throw new WeightFileException(dir, null, e.getMessage(), e);
+            }
         }
         JsonNode manifest = GoldenSet.readManifest(dir);
         JsonNode config = manifest.path("config");
@@ -95,11 +120,9 @@ public final class UnclipGenerator {
                 NoiseAugmentor augmentor = AugmentationSuite.augmentor(config, weights);
                 float[][] context = new float[1][];
                 long[] contextShape = context(dir, manifest, weights, weightsFile, context);
-                if (contextShape[1] != unet.config().contextDim()) {
-                    throw new WeightFileException(weightsFile, CONTEXT, "context width " + contextShape[1]
-                            + " differs from the UNet's context_dim " + unet.config().contextDim());
-                }
-                return new UnclipGenerator(dir, unet, vae, augmentor, config, context[0], contextShape);
+                ClipVisionConfig clip = config.path("clip").isObject() ? ClipVisionConfig.fromJson(config.path("clip")) : null;
+                return new UnclipGenerator(dir, unet, vae, augmentor, DiffusionSuite.diffusion(config).schedule(),
+                        VaeSuite.scaleFactor(config), clip, context[0], contextShape);
             } catch (IllegalArgumentException e) {
                 throw new WeightFileException(weightsFile, null, e.getMessage(), e);
             }
@@ -190,9 +213,9 @@ public final class UnclipGenerator {
         return augmentor.embeddingDim();
     }
 
-    /** The paired encoder's shape ({@code config.clip}), or null when the manifest does not give it. */
+    /** The paired encoder's shape ({@code config.clip}, or a diffusers folder's image_encoder), or null when not given. */
     public ClipVisionConfig clipConfig() {
-        return config.path("clip").isObject() ? ClipVisionConfig.fromJson(config.path("clip")) : null;
+        return clipConfig;
     }
 
     /** Latent (C, h, w) the UNet denoises. */
@@ -211,8 +234,7 @@ public final class UnclipGenerator {
      * sample i is keyed by (seed, sampleIds[i]), so the same ids and seed give the same pictures for any encoder.
      */
     public NDArray reconstruct(NDManager m, NDArray embeddings, long[] sampleIds, long seed, int steps) {
-        DdimReconstructor ddim = new DdimReconstructor(unet, vae, augmentor, DiffusionSuite.diffusion(config).schedule(),
-                VaeSuite.scaleFactor(config), steps);
+        DdimReconstructor ddim = new DdimReconstructor(unet, vae, augmentor, schedule, scaleFactor, steps);
         NDArray ctx = m.create(context, new Shape(1, contextShape[0], contextShape[1]));
         return ddim.reconstruct(m, embeddings, ctx, sampleIds, seed, latentShape());
     }
