@@ -91,6 +91,7 @@ public final class DemoPipeline {
             NoiseAugmentor augmentor = augmentor(records.get("generator"));
             float[] frozenUnet = TinyModels.flat(unet.parameters());
             Models models = new Models(m, clip, vae, unet, augmentor, scaleFactor, context, contextShape, original, frozenUnet);
+            export(models, vocab);
             Map<String, float[]> encoders = new LinkedHashMap<>();
             encoders.put(ORIGINAL, original);
             for (Variant v : variants()) {
@@ -254,8 +255,12 @@ public final class DemoPipeline {
         return out;
     }
 
+    private static final double LINEAR_START = 0.00085;
+    private static final double LINEAR_END = 0.012;
+    private static final int TIMESTEPS = 1000;
+
     static Diffusion diffusion() {
-        return new Diffusion(DiffusionSchedule.scaledLinear(0.00085, 0.012, 1000));
+        return new Diffusion(DiffusionSchedule.scaledLinear(LINEAR_START, LINEAR_END, TIMESTEPS));
     }
 
     private float[][] embeddingStats(NDManager parent, ClipModel clip, MiniatureImages images) {
@@ -291,6 +296,17 @@ public final class DemoPipeline {
             NDArray ids = m.create(vocab.encodeLong(""), new Shape(1, vocab.context()));
             return clip.text().hiddenStates(ids, s.clip().textLayers() > 1 ? 1 : 0).toFloatArray();
         }
+    }
+
+    /** The original CLIP and the frozen generator in the formats {@code eval mmvp} and {@code reconstruct} read. */
+    private void export(Models models, Vocabulary vocab) throws IOException {
+        Path d = dir.resolve(DemoExports.DIR);
+        DemoExports.clip(d.resolve("clip.safetensors"), models.clip(), vocab);
+        StageRecord g = records.get("generator");
+        DemoExports.generator(d.resolve("generator"), new org.un2clip.model.eval.UnclipGenerator.Parts(models.unet(), models.vae(),
+                floats(g.results().get("embedding_mean")), floats(g.results().get("embedding_std")), models.augmentor().schedule().timesteps(), LINEAR_START, LINEAR_END,
+                TIMESTEPS, models.scaleFactor(), models.context(), models.contextShape(), models.clip().vision()));
+        log.println("(export) " + d + ": clip.safetensors (OpenAI naming) and generator/ (for eval mmvp and reconstruct)");
     }
 
     // ---------------------------------------------------------------- (d) un²CLIP and ablations
