@@ -2,6 +2,9 @@ package org.un2clip.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.cluster.cli.Main;
+import org.un2clip.cluster.node.LocalCluster;
 
 /**
  * A node's operations on a live `train` (this JVM the coordinator, two trainer JVMs): every node's Prometheus
@@ -69,7 +75,12 @@ class NodeOpsLiveTest {
     @Test
     void everyNodeServesMetricsThatMoveAndASigtermedTrainerLeavesGracefully() throws Exception {
         Path dir = tmp.resolve("run");
-        long steps = 2400;
+        long steps = 1600;      // whole epochs (64 / 8 = 8 steps each)
+        // The coordinator runs in this JVM: its verdict on the leaving trainer is read from its log events.
+        ListAppender<ILoggingEvent> coordinatorLog = new ListAppender<>();
+        coordinatorLog.start();
+        Logger coordinatorLogger = (Logger) LoggerFactory.getLogger(Coordinator.class);
+        coordinatorLogger.addAppender(coordinatorLog);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run("train", "--set",
                 "run.dir=" + dir, "--set", "run.name=ops-live", "--set", "train.trainers=2", "--set",
                 "train.steps=" + steps, "--set", "train.global-batch=" + BATCH, "--set", "train.micro-batch=2",
@@ -130,10 +141,60 @@ class NodeOpsLiveTest {
         assertThat(exit.get(180, TimeUnit.SECONDS)).as("train's exit code").isZero();
         assertThat(atTerm).as("SIGTERM came mid-run").isLessThan(steps);
         double longest = RunRecords.assertExactSampleAccounting(dir, steps, BATCH, DATASET);
-        // A graceful leave is seen at once (the trainer actor stops), not after the failure detector's ~5 s.
-        assertThat(longest).as("longest step, s").isLessThan(4);
+        coordinatorLogger.detachAppender(coordinatorLog);
+        // A graceful leave is seen when the trainer actor stops, not by the failure detector (~5 s).
+        assertThat(coordinatorLog.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.startsWith("trainer 1 lost (its actor stopped)"))
+                .noneMatch(m -> m.contains("unreachable"));
+        assertThat(longest).as("longest step, s").isLessThan(10);
         System.out.printf("SIGTERM trainer-1 at step ~%d: JVM gone after %.2f s, longest step %.3f s%n", atTerm,
                 leaveSeconds, longest);
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
+    }
+
+    @Test
+    void aSigtermedCoordinatorSaysWhereTheRunStoodAndItsTrainersLeaveToo() throws Exception {
+        Path run = tmp.resolve("run");
+        Path conf = tmp.resolve("run.conf");
+        Files.writeString(conf, String.join("\n", "run { dir = \"" + run + "\", name = sigterm }",
+                "train { trainers = 1, steps = 100000, global-batch = 8, micro-batch = 2, shards = 2,",
+                "        toy { dim = 64, dataset-size = 64 } }",
+                "checkpoint.every-steps = 50",
+                "transport.media = udp", ""));
+        Path logs = run.resolve("logs");
+        try (LocalCluster nodes = new LocalCluster()) {
+            Process coordinator = nodes.startNode("coordinator", List.of("--role", "coordinator", "--config",
+                    conf.toString()), 1, logs);
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            java.util.regex.Matcher at;
+            while (!(at = java.util.regex.Pattern.compile("coordinator node at (\\S+),")
+                    .matcher(read(logs.resolve("coordinator.log")))).find()) {
+                assertThat(System.nanoTime()).as("the coordinator never came up").isLessThan(deadline);
+                assertThat(coordinator.isAlive()).as(read(logs.resolve("coordinator.log"))).isTrue();
+                Thread.sleep(50);
+            }
+            Process trainer = nodes.startNode("trainer-0", List.of("--role", "trainer", "--rank", "0", "--config",
+                    conf.toString(), "--seed-nodes", at.group(1)), 1, logs);
+            while (RunRecords.lines(run.resolve("metrics.jsonl")) < 120) {
+                assertThat(System.nanoTime()).as("the run never got going").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            long t0 = System.nanoTime();
+            coordinator.destroy();     // SIGTERM
+            assertThat(coordinator.waitFor(30, TimeUnit.SECONDS)).as("the coordinator exits").isTrue();
+            assertThat(trainer.waitFor(30, TimeUnit.SECONDS)).as("its trainer exits").isTrue();
+            double gone = (System.nanoTime() - t0) / 1e9;
+            assertThat(read(logs.resolve("coordinator.log")))
+                    .containsPattern("coordinator leaving at step \\d+ of 100000: the open step is abandoned; "
+                            + "newest checkpoint: step \\d+ \\(")
+                    .contains("coordinator left the cluster");
+            assertThat(read(logs.resolve("trainer-0.log"))).contains("rank 0: the coordinator is gone; leaving")
+                    .contains("trainer-0 left the cluster");
+            System.out.printf("SIGTERM coordinator: coordinator and trainer JVMs gone after %.2f s%n", gone);
+        }
+    }
+
+    private static String read(Path file) throws java.io.IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
     }
 }
