@@ -100,7 +100,8 @@ public final class TrainerNode {
                                 .onSignal(Terminated.class, t -> {
                                     if (t.getRef().equals(trainer)) {
                                         trainerStopped.complete(Done.getInstance());
-                                    } else {
+                                    } else if (!trainerStopped.isDone()) {
+                                        // (At a normal end the trainer was told to stop before its coordinator left.)
                                         ctx.getLog().warn("rank {}: the coordinator is gone; leaving", rank);
                                     }
                                     // Leave the cluster gracefully, then the system (and this process) ends.
