@@ -693,7 +693,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     private Behavior<CoordinatorProtocol.Command> onUnreachable(CoordinatorProtocol.MemberUnreachable m) {
         for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
-            if (trainers.get(r).path().address().toString().equals(m.address())) {
+            // Before every trainer registered, a member may be unreachable whose rank is not known yet (seen
+            // on an overloaded machine: delayed heartbeats); cluster.join-timeout covers one that never comes.
+            ActorRef<TrainerProtocol.Command> t = trainers.get(r);
+            if (t != null && t.path().address().toString().equals(m.address())) {
                 return onTrainerLost(new CoordinatorProtocol.TrainerLost(r, "unreachable (cluster failure detector)"));
             }
         }
