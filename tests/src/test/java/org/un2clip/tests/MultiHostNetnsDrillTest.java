@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,24 +50,48 @@ class MultiHostNetnsDrillTest {
     @TempDir
     Path tmp;
 
-    /** Tries for real what the drill needs: a namespace, a veth pair into it, a bridge. */
+    /** Why this machine cannot run the drill (null: it can), probed once for real. */
+    private static String missing;
+
     @BeforeAll
-    static void namespacesWork() throws Exception {
+    static void probe() {
+        missing = probeNamespaces();
+    }
+
+    /** Per test, so every test is reported skipped with the reason (a class-level abort shows as 0 tests). */
+    @BeforeEach
+    void namespacesWork() {
+        Assumptions.assumeTrue(missing == null, () -> "skipped: " + missing);
+    }
+
+    /** Null when namespaces, veth pairs and bridges can be made here; else why not. */
+    private static String probeNamespaces() {
         String ns = "u2c-probe-" + ProcessHandle.current().pid();
         String veth = "u2p" + (ProcessHandle.current().pid() % 100000);
         try {
             Result add = ip("netns", "add", ns);
-            Assumptions.assumeTrue(add.exit == 0, () -> "network namespaces unavailable here (needs root and "
-                    + "iproute2): `ip netns add` said: " + add.out.strip());
+            if (add.exit != 0) {
+                return "network namespaces unavailable here (needs root and iproute2): `ip netns add` said: "
+                        + add.out.strip();
+            }
             Result pair = ip("link", "add", veth, "type", "veth", "peer", "name", veth + "p", "netns", ns);
-            Assumptions.assumeTrue(pair.exit == 0, () -> "veth pairs unavailable here: " + pair.out.strip());
+            if (pair.exit != 0) {
+                return "veth pairs unavailable here: " + pair.out.strip();
+            }
             Result bridge = ip("-n", ns, "link", "add", "br0", "type", "bridge");
-            Assumptions.assumeTrue(bridge.exit == 0, () -> "bridges unavailable here: " + bridge.out.strip());
+            return bridge.exit == 0 ? null : "bridges unavailable here: " + bridge.out.strip();
         } catch (IOException e) {
-            Assumptions.abort("iproute2 (`ip`) cannot be run here: " + e.getMessage());
+            return "iproute2 (`ip`) cannot be run here: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while probing for network namespaces";
         } finally {
-            ip("link", "del", veth);
-            ip("netns", "del", ns);
+            try {
+                ip("link", "del", veth);
+                ip("netns", "del", ns);
+            } catch (IOException | InterruptedException ignored) {
+                // Nothing was made, or there is nothing to clean up with.
+            }
         }
     }
 
