@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -27,7 +25,6 @@ import org.un2clip.cluster.control.RunStatus;
 class TrainerLostDrillTest {
     private static final int DATASET = 64;
     private static final int BATCH = 8;
-    private static final ObjectMapperHolder JSON = new ObjectMapperHolder();
 
     @TempDir
     Path tmp;
@@ -39,17 +36,6 @@ class TrainerLostDrillTest {
         } catch (java.io.IOException e) {
             return "";
         }
-    }
-
-    private static long lines(Path file) throws java.io.IOException {
-        if (!Files.exists(file)) {
-            return 0;
-        }
-        long n = 0;
-        for (byte b : Files.readAllBytes(file)) {
-            n += b == '\n' ? 1 : 0;
-        }
-        return n;
     }
 
     /** Trains {@code steps} with {@code trainers} trainer JVMs, does {@code fault} to rank 1 after {@code at} steps. */
@@ -67,7 +53,7 @@ class TrainerLostDrillTest {
                 "train.toy.dim=64", "--set", "train.toy.dataset-size=" + DATASET));
         Path metrics = dir.resolve("metrics.jsonl");
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (lines(metrics) < at) {
+        while (RunRecords.lines(metrics) < at) {
             assertThat(System.nanoTime()).as("the run never got going").isLessThan(deadline);
             assertThat(exit).as("the run ended early").isNotDone();
             Thread.sleep(50);
@@ -87,21 +73,7 @@ class TrainerLostDrillTest {
 
     /** Every step trained once, in order; per epoch exactly the dataset size; returns the longest step (s). */
     private static double assertExactSampleAccounting(Path dir, long steps) throws Exception {
-        List<String> records = Files.readAllLines(dir.resolve("metrics.jsonl"));
-        assertThat(records).hasSize((int) steps);
-        Map<Long, Long> perEpoch = new TreeMap<>();
-        double longest = 0;
-        for (int i = 0; i < records.size(); i++) {
-            var r = JSON.mapper.readTree(records.get(i));
-            assertThat(r.get("step").asLong()).isEqualTo(i);
-            assertThat(r.get("samples").asInt()).as("samples of step %d", i).isEqualTo(BATCH);
-            perEpoch.merge(r.get("epoch").asLong(), r.get("samples").asLong(), Long::sum);
-            longest = Math.max(longest, r.get("step_s").asDouble());
-        }
-        assertThat(perEpoch).hasSize((int) (steps * BATCH / DATASET));
-        assertThat(perEpoch.values()).allSatisfy(n -> assertThat(n).isEqualTo(DATASET));
-        assertThat(dir.resolve("encoder.safetensors")).exists();
-        return longest;
+        return RunRecords.assertExactSampleAccounting(dir, steps, BATCH, DATASET);
     }
 
     @Test
@@ -179,10 +151,5 @@ class TrainerLostDrillTest {
         double longest = assertExactSampleAccounting(dir, steps);
         assertThat(longest).isLessThan(10);
         System.out.printf("stall drill: longest step %.2f s%n", longest);
-    }
-
-    /** One Jackson mapper for the drill's metrics lines. */
-    private static final class ObjectMapperHolder {
-        final com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
     }
 }

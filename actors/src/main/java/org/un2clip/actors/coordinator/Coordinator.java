@@ -23,6 +23,8 @@ import org.un2clip.actors.aggregator.ShardProtocol;
 import org.un2clip.actors.checkpoint.CheckpointStore;
 import org.un2clip.actors.checkpoint.Checkpointer;
 import org.un2clip.actors.checkpoint.TrainingState;
+import org.un2clip.actors.metrics.MetricsRegistry;
+import org.un2clip.actors.metrics.NodeMetrics;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.plan.SampleAssignment;
@@ -64,6 +66,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private final ShardLayout layout;
     private final SampleAssignment assignment;
     private final MetricsLog metrics;
+    /** The node's Prometheus metrics: the same step numbers as metrics.jsonl, plus queue depths. */
+    private final NodeMetrics nodeMetrics;
+    private final MetricsRegistry.Gauge openSteps;
+    private final MetricsRegistry.Gauge deferredApplyDepth;
     private final List<ActorRef<ShardProtocol.Command>> shards = new ArrayList<>();
     private final String[] shardEndpoints;
     private final List<ActorRef<TrainerProtocol.Command>> trainers;
@@ -130,14 +136,26 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
             String bindEndpoint, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
             CompletableFuture<RunResult> done, CompletableFuture<Long> started) {
+        return create(plan, settings, link, bindEndpoint, objectives, restored, console, done, started,
+                new NodeMetrics(Long.toString(plan.runId()), "coordinator", -1));
+    }
+
+    /** As above; {@code nodeMetrics} (the node's Prometheus endpoint) is fed once per finished step. */
+    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
+            String bindEndpoint, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
+            CompletableFuture<RunResult> done, CompletableFuture<Long> started, NodeMetrics nodeMetrics) {
         return Behaviors.setup(ctx -> new Coordinator(ctx, plan, settings, link, bindEndpoint, objectives, restored,
-                console, done, started));
+                console, done, started, nodeMetrics));
     }
 
     private Coordinator(ActorContext<CoordinatorProtocol.Command> ctx, RunPlan plan, RunSettings settings,
             TensorLink link, String bindEndpoint, Objectives objectives, Optional<TrainingState> restored,
-            PrintStream console, CompletableFuture<RunResult> done, CompletableFuture<Long> started) {
+            PrintStream console, CompletableFuture<RunResult> done, CompletableFuture<Long> started,
+            NodeMetrics nodeMetrics) {
         super(ctx);
+        this.nodeMetrics = nodeMetrics;
+        this.openSteps = nodeMetrics.queue("open-steps");
+        this.deferredApplyDepth = nodeMetrics.queue("deferred-applies");
         this.started = started;
         this.plan = plan;
         this.settings = settings;
@@ -326,6 +344,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (operator.paused && !operator.allHeld(live)) {
             // Pause handshake: until every trainer promised not to start pauseAt, no update may enable it.
             deferredApplies.add(apply);
+            deferredApplyDepth.set(deferredApplies.size());
         } else {
             sendApply(apply);
         }
@@ -348,6 +367,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             sendApply(a);
         }
         deferredApplies.clear();
+        deferredApplyDepth.set(0);
     }
 
     private Behavior<CoordinatorProtocol.Command> onApplied(CoordinatorProtocol.ShardApplied m) {
@@ -412,10 +432,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             recent.add(seconds, samples);
             metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
                     seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped);
+            nodeMetrics.stepCompleted(nextMetricsStep, seconds, lastLoss, samples);
+            nodeMetrics.phases(t.phases[0], t.phases[1], t.phases[2], t.phases[3]);
             tallies.remove(nextMetricsStep);
             nextMetricsStep++;
             armDeadline();
         }
+        openSteps.set(tallies.size());
         return maybeFinish();
     }
 
@@ -670,7 +693,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     private Behavior<CoordinatorProtocol.Command> onUnreachable(CoordinatorProtocol.MemberUnreachable m) {
         for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
-            if (trainers.get(r).path().address().toString().equals(m.address())) {
+            // Before every trainer registered, a member may be unreachable whose rank is not known yet (seen
+            // on an overloaded machine: delayed heartbeats); cluster.join-timeout covers one that never comes.
+            ActorRef<TrainerProtocol.Command> t = trainers.get(r);
+            if (t != null && t.path().address().toString().equals(m.address())) {
                 return onTrainerLost(new CoordinatorProtocol.TrainerLost(r, "unreachable (cluster failure detector)"));
             }
         }

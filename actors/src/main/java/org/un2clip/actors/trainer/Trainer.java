@@ -14,6 +14,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.un2clip.actors.PollingIdle;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.metrics.MetricsRegistry;
+import org.un2clip.actors.metrics.NodeMetrics;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.plan.ShardLayout;
@@ -67,15 +69,29 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     /** The plan generation (bumped when a trainer is lost) and the ranks it spreads each step over. */
     private int generation;
     private int[] live;
+    /** This node's Prometheus metrics, fed once per step. */
+    private final NodeMetrics metrics;
+    private final MetricsRegistry.Gauge preparedBatches;
 
+    /** A trainer whose metrics nobody serves (in-process runs, tests). */
     public static Behavior<TrainerProtocol.Command> create(int rank, TensorLink link, String bindEndpoint,
             Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId) {
-        return Behaviors.setup(ctx -> new Trainer(ctx, rank, link, bindEndpoint, objectives, coordinator, runId));
+        return create(rank, link, bindEndpoint, objectives, coordinator, runId,
+                new NodeMetrics(Long.toString(runId), "trainer-" + rank, rank));
+    }
+
+    /** @param metrics the node's metrics (its Prometheus endpoint), fed after every step */
+    public static Behavior<TrainerProtocol.Command> create(int rank, TensorLink link, String bindEndpoint,
+            Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId, NodeMetrics metrics) {
+        return Behaviors.setup(ctx -> new Trainer(ctx, rank, link, bindEndpoint, objectives, coordinator, runId,
+                metrics));
     }
 
     private Trainer(ActorContext<TrainerProtocol.Command> ctx, int rank, TensorLink link, String bindEndpoint,
-            Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId) {
+            Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId, NodeMetrics metrics) {
         super(ctx);
+        this.metrics = metrics;
+        this.preparedBatches = metrics.queue("prepared-batches");
         this.rank = rank;
         this.link = link;
         this.objectives = objectives;
@@ -91,6 +107,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
                 .onMessage(TrainerProtocol.BatchReady.class, b -> {
                     if (b.generation() == generation) {     // an older plan's share is no longer this rank's
                         batches.put(b.step(), b);
+                        preparedBatches.set(batches.size());
                     }
                     return this;
                 })
@@ -197,6 +214,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         }
         step = Math.min(step, r.fromStep());
         batches.clear();
+        preparedBatches.set(0);
         prefetch();
         return this;
     }
@@ -222,6 +240,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     private void runStep() {
         long t0 = System.nanoTime();
         TrainerProtocol.BatchReady ready = batches.remove(step);
+        preparedBatches.set(batches.size());
         if (step + 2 < plan.steps()) {
             loader.tell(new DataLoaderProtocol.Prepare(step + 2, generation, live, getContext().getSelf()));
         }
@@ -256,6 +275,9 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         long t2 = System.nanoTime();
         coordinator.tell(new CoordinatorProtocol.StepDone(step, generation, rank, lossSum, samples, ready.nanos(), t1 - t0, t2 - t1,
                 t0 - waitStartNs, bytes));
+        // Step time as this rank lives it: from the end of its previous step (waiting for parameters included).
+        metrics.stepCompleted(step, (t2 - waitStartNs) / 1e9, samples > 0 ? lossSum / samples : Double.NaN, samples);
+        metrics.phases(ready.nanos() / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t0 - waitStartNs) / 1e9);
         step++;
         waitStartNs = System.nanoTime();
     }

@@ -4,6 +4,8 @@ import io.aeron.Aeron;
 import io.aeron.Image;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
@@ -18,6 +20,17 @@ public final class TensorLink implements AutoCloseable {
     /** Sessions whose image went away, reported on Aeron's conductor thread, drained by receivers. */
     private final List<ManyToOneConcurrentArrayQueue<Integer>> lostSessionQueues =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What every publisher of this process sent (closed ones included): the node's metrics read it. */
+    private final SendTotals sent = new SendTotals();
+    /** The counters of every receiver this process made, closed ones included (small: kept for the totals). */
+    private final List<LinkCounters> receiverCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Counts publishers add to on their threads, read by monitoring on another. */
+    static final class SendTotals {
+        final AtomicLong bytes = new AtomicLong();
+        /** Offers that did not go through at once (back-pressure, admin action, not connected) or lost the publication. */
+        final AtomicLong retriedOffers = new AtomicLong();
+    }
 
     private TensorLink(TransportSettings settings, EmbeddedDriver driver, String directory) {
         this.settings = settings;
@@ -55,15 +68,39 @@ public final class TensorLink implements AutoCloseable {
 
     /** A publisher to the subscriber at {@code endpoint} (UDP "host:port"; ignored over IPC). */
     public TensorPublisher publisher(String endpoint, int streamId, long run) {
-        return new TensorPublisher(aeron, settings, settings.channel(endpoint), streamId, run);
+        return new TensorPublisher(aeron, settings, settings.channel(endpoint), streamId, run, sent);
     }
 
     /** A receiver on this process's endpoint ("host:0" picks a free UDP port; see {@link TensorReceiver#endpoint()}). */
     public TensorReceiver receiver(String endpoint, int streamId, long run, TensorReceiver.Listener listener) {
         ManyToOneConcurrentArrayQueue<Integer> lost = new ManyToOneConcurrentArrayQueue<>(1024);
         lostSessionQueues.add(lost);
-        return new TensorReceiver(aeron, settings, settings.channel(endpoint), streamId, run, listener, lost,
-                () -> lostSessionQueues.remove(lost));
+        TensorReceiver r = new TensorReceiver(aeron, settings, settings.channel(endpoint), streamId, run, listener,
+                lost, () -> lostSessionQueues.remove(lost));
+        receiverCounters.add(r.counters());
+        return r;
+    }
+
+    /** Bytes (chunk headers + payload) every publisher of this link sent. */
+    public long bytesSent() {
+        return sent.bytes.get();
+    }
+
+    /** Offers that had to be retried (back-pressured, admin action, not connected) or re-published. */
+    public long retriedOffers() {
+        return sent.retriedOffers.get();
+    }
+
+    /**
+     * One count summed over every receiver of this link, e.g. {@code LinkCounters::bytesAccepted}. Read from a
+     * thread other than the receivers' (monitoring): a value may be a little stale, never torn on 64-bit JVMs.
+     */
+    public long received(ToLongFunction<LinkCounters> count) {
+        long sum = 0;
+        for (LinkCounters c : receiverCounters) {
+            sum += count.applyAsLong(c);
+        }
+        return sum;
     }
 
     private void onImageLost(Image image) {

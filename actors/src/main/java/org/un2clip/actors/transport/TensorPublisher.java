@@ -35,9 +35,12 @@ public final class TensorPublisher implements AutoCloseable {
     private Publication publication;
     private long bytesSent;
     private long republished;
+    private final TensorLink.SendTotals totals;
 
-    TensorPublisher(Aeron aeron, TransportSettings s, String channel, int streamId, long run) {
+    TensorPublisher(Aeron aeron, TransportSettings s, String channel, int streamId, long run,
+            TensorLink.SendTotals totals) {
         this.aeron = aeron;
+        this.totals = totals;
         this.channel = channel;
         this.streamId = streamId;
         this.run = run;
@@ -92,6 +95,7 @@ public final class TensorPublisher implements AutoCloseable {
                 publication.close();
                 publication = aeron.addPublication(channel, streamId);
                 republished++;
+                totals.retriedOffers.incrementAndGet();     // the whole tensor is sent again
                 awaitConnected();
             }
         }
@@ -135,6 +139,7 @@ public final class TensorPublisher implements AutoCloseable {
                     : publication.offer(head, 0, headLength, body, bodyOffset, bodyLength);
             if (result > 0) {
                 bytesSent += headLength + bodyLength;
+                totals.bytes.addAndGet(headLength + bodyLength);
                 return;
             }
             if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
@@ -143,6 +148,7 @@ public final class TensorPublisher implements AutoCloseable {
             // BACK_PRESSURED, ADMIN_ACTION, NOT_CONNECTED: wait, but not forever.
             long now = System.nanoTime();
             if (deadline == 0) {
+                totals.retriedOffers.incrementAndGet();     // counted once per offer, not per spin
                 deadline = now + offerTimeoutNs;
             } else if (now > deadline) {
                 String why = result == Publication.NOT_CONNECTED ? "not connected" : result == Publication.BACK_PRESSURED

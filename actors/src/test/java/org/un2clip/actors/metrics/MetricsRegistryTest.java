@@ -9,10 +9,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.un2clip.actors.transport.ChunkHeader;
+import org.un2clip.actors.transport.FloatVectors;
+import org.un2clip.actors.transport.TensorLink;
+import org.un2clip.actors.transport.TensorPublisher;
+import org.un2clip.actors.transport.TensorReceiver;
+import org.un2clip.actors.transport.TensorSlot;
+import org.un2clip.actors.transport.TransportSettings;
 
 class MetricsRegistryTest {
 
@@ -68,38 +78,77 @@ class MetricsRegistryTest {
     void nodeMetricsCarryRunNodeAndRankAndAreServed(@TempDir Path dir) throws Exception {
         NodeMetrics m = new NodeMetrics("run-a", "trainer-2", 2);
         m.stepCompleted(7, 0.5, 0.125, 32);
-        m.bytesMoved(4096);
-        m.rejectedChunks(2);
-        m.retried();
+        m.phases(0.01, 0.25, 0.125, 0.5);
         m.queue("pending-tensors", () -> 5);
-        m.receiver("gradients", new org.un2clip.actors.transport.LinkCounters());
-        Path address = dir.resolve("metrics/trainer-2.address");
-        try (MetricsServer server = MetricsServer.start(m.registry(), "127.0.0.1", 0, address)) {
-            assertThat(Files.readString(address).strip()).isEqualTo(server.address());
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://" + server.address()
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(ok.statusCode()).isEqualTo(200);
-            assertThat(ok.headers().firstValue("Content-Type")).contains(MetricsServer.CONTENT_TYPE);
-            String labels = "{run=\"run-a\",node=\"trainer-2\",rank=\"2\"";
-            assertThat(ok.body()).contains("un2clip_step" + labels + "} 7\n")
-                    .contains("un2clip_loss" + labels + "} 0.125\n")
-                    .contains("un2clip_images_per_second" + labels + "} 64\n")
-                    .contains("un2clip_step_seconds_bucket" + labels + ",le=\"0.5\"} 1\n")
-                    .contains("un2clip_step_seconds_count" + labels + "} 1\n")
-                    .contains("un2clip_bytes_moved_total" + labels + "} 4096\n")
-                    .contains("un2clip_retries_total" + labels + "} 1\n")
-                    .contains("un2clip_rejected_chunks_total" + labels + "} 2\n")
-                    .contains("un2clip_queue_depth" + labels + ",queue=\"pending-tensors\"} 5\n")
-                    .contains("# TYPE un2clip_link_rejected_chunks_total counter\n")
-                    .contains("un2clip_link_rejected_chunks_total" + labels + ",link=\"gradients\",reason=\"corrupt\"} 0\n")
-                    .contains("un2clip_link_bytes_received_total" + labels + ",link=\"gradients\"} 0\n");
-            HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://" + server.address()
-                    + "/admin")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(other.statusCode()).isEqualTo(404);
-            int port = Integer.parseInt(server.address().split(":")[1]);
-            assertThatThrownBy(() -> MetricsServer.start(m.registry(), "127.0.0.1", port, null))
-                    .hasMessageContaining("cannot bind 127.0.0.1:" + port);
+        m.queue("prepared-batches").set(2);
+        int floats = 3 * 16 * 1024;
+        try (TensorLink link = TensorLink.embedded(TransportSettings.defaults().withChunkBytes(64 * 1024))) {
+            m.link(link);
+            // A real tensor over IPC, its first chunk sent twice: one chunk rejected as a duplicate.
+            sendWithADuplicate(link, floats);
+            Path address = dir.resolve("metrics/trainer-2.address");
+            try (MetricsServer server = MetricsServer.start(m.registry(), "127.0.0.1", 0, address)) {
+                assertThat(Files.readString(address).strip()).isEqualTo(server.address());
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://" + server.address()
+                        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(ok.statusCode()).isEqualTo(200);
+                assertThat(ok.headers().firstValue("Content-Type")).contains(MetricsServer.CONTENT_TYPE);
+                String labels = "{run=\"run-a\",node=\"trainer-2\",rank=\"2\"";
+                long payload = floats * 4L;
+                long sent = 4 * (ChunkHeader.LENGTH + 64 * 1024L);     // 3 chunks + the duplicate
+                assertThat(ok.body()).contains("un2clip_step" + labels + "} 7\n")
+                        .contains("un2clip_loss" + labels + "} 0.125\n")
+                        .contains("un2clip_images_per_second" + labels + "} 64\n")
+                        .contains("un2clip_step_seconds_bucket" + labels + ",le=\"0.5\"} 1\n")
+                        .contains("un2clip_step_seconds_count" + labels + "} 1\n")
+                        .contains("un2clip_phase_seconds" + labels + ",phase=\"compute\"} 0.25\n")
+                        .contains("un2clip_link_bytes_sent_total" + labels + "} " + sent + "\n")
+                        .contains("un2clip_link_bytes_received_total" + labels + "} " + payload + "\n")
+                        .contains("un2clip_bytes_moved_total" + labels + "} " + (sent + payload) + "\n")
+                        .contains("un2clip_retries_total" + labels + "} ")
+                        .contains("un2clip_rejected_chunks_total" + labels + "} 1\n")
+                        .contains("un2clip_link_tensors_total" + labels + "} 1\n")
+                        .contains("un2clip_queue_depth" + labels + ",queue=\"pending-tensors\"} 5\n")
+                        .contains("un2clip_queue_depth" + labels + ",queue=\"prepared-batches\"} 2\n")
+                        .contains("# TYPE un2clip_link_rejected_chunks_total counter\n")
+                        .contains("un2clip_link_rejected_chunks_total" + labels + ",reason=\"duplicate\"} 1\n")
+                        .contains("un2clip_link_rejected_chunks_total" + labels + ",reason=\"corrupt\"} 0\n");
+                HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://" + server.address()
+                        + "/admin")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(other.statusCode()).isEqualTo(404);
+                int port = Integer.parseInt(server.address().split(":")[1]);
+                assertThatThrownBy(() -> MetricsServer.start(m.registry(), "127.0.0.1", port, null))
+                        .hasMessageContaining("cannot bind 127.0.0.1:" + port);
+            }
+        }
+    }
+
+    private static void sendWithADuplicate(TensorLink link, int floats) {
+        List<TensorSlot> done = new ArrayList<>();
+        TensorReceiver.Listener listener = new TensorReceiver.Listener() {
+            @Override
+            public void onComplete(TensorSlot slot) {
+                done.add(slot);
+            }
+
+            @Override
+            public void onIncomplete(TensorSlot slot, String reason) {
+                throw new AssertionError(reason);
+            }
+        };
+        ByteBuffer src = FloatVectors.allocate(floats);
+        try (TensorReceiver r = link.receiver("ipc", 900, 1, listener);
+             TensorPublisher p = link.publisher("ipc", 900, 1)) {
+            r.expect(new TensorSlot(FloatVectors.allocate(floats), 0, floats, link.settings().chunkFloats()), 0, 0, 0,
+                    0, floats);
+            p.awaitConnected();
+            p.send(0, 0, 0, 0, src, 0, floats, new int[] {0, 0, 1, 2});
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (done.isEmpty() || r.counters().rejected() == 0) {
+                assertThat(System.nanoTime()).as("the tensor never arrived: " + r.counters()).isLessThan(deadline);
+                r.poll(64);
+            }
         }
     }
 }

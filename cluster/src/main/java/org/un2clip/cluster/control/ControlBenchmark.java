@@ -56,7 +56,7 @@ public final class ControlBenchmark {
         NodeMetrics metrics = new NodeMetrics("bench", "trainer-0", 0);
         for (int i = 0; i < 10000; i++) {
             metrics.stepCompleted(i, 0.5 + i * 1e-6, 0.5, 32);
-            metrics.bytesMoved(1 << 20);
+            metrics.phases(0.01, 0.4, 0.05, 0.04);
         }
         metrics.queue("pending", () -> 3);
         for (int i = 0; i < 2000; i++) {

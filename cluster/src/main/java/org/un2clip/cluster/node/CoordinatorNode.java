@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -20,7 +21,10 @@ import org.un2clip.actors.transport.TransportSettings;
 import org.un2clip.cluster.control.ControlServer;
 import org.un2clip.cluster.control.ControlSettings;
 import org.un2clip.cluster.control.CoordinatorRunControl;
+import org.un2clip.cluster.ops.GracefulLeave;
 import org.un2clip.cluster.ops.NodeObservability;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator/aggregator process: the Coordinator, the gradient shards and the Checkpointer, an
@@ -35,27 +39,51 @@ public final class CoordinatorNode implements AutoCloseable {
     private final CompletableFuture<Long> begun = new CompletableFuture<>();
     private final CompletableFuture<org.apache.pekko.actor.typed.ActorRef<
             org.un2clip.actors.coordinator.CoordinatorProtocol.Command>> coordinator = new CompletableFuture<>();
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
     private ControlServer control;
-    private NodeObservability observability;
+    private final NodeObservability observability;
 
     public CoordinatorNode(Config config, List<String> seedNodes, Optional<TrainingState> restored,
             PrintStream console) {
         RunPlan plan = RunPlan.from(config);
         RunSettings settings = RunSettings.from(config);
         Objectives objectives = Objectives.of(config);
-        this.link = TensorLink.embedded(TransportSettings.from(config));
+        // Metrics first: the Coordinator feeds them from its first step; the endpoint's address file lets a
+        // scraper find it (RUN_DIR/metrics/coordinator.address).
+        this.observability = NodeObservability.start(config, "coordinator", -1);
+        try {
+            this.link = TensorLink.embedded(TransportSettings.from(config));
+        } catch (RuntimeException e) {
+            observability.close();
+            throw e;
+        }
+        observability.metrics().link(link);
         String endpoint = link.settings().host() + ":0";
         try {
             this.system = ActorSystem.create(Behaviors.setup(ctx -> {
                 coordinator.complete(ctx.spawn(Coordinator.create(plan, settings, link, endpoint, objectives,
-                        restored, console, done, begun), "coordinator"));
+                        restored, console, done, begun, observability.metrics()), "coordinator"));
                 return Behaviors.empty();
-            }), ClusterConfig.SYSTEM, ClusterConfig.of(config, "coordinator", config.getInt("cluster.port"),
+            }), ClusterConfig.SYSTEM, ClusterConfig.of(config, ClusterConfig.COORDINATOR, config.getInt("cluster.port"),
                     seedNodes));
         } catch (RuntimeException e) {
             link.close();
+            observability.close();
             throw e;
         }
+        String run = config.getString("run.name");
+        // SIGTERM: the open step is abandoned (the run continues from the newest checkpoint with --resume);
+        // say where the run stood, then leave the cluster (trainers watching the coordinator leave too).
+        GracefulLeave.install(system, "coordinator", () -> done.isDone()
+                ? CompletableFuture.completedFuture(Done.getInstance())    // ended (or closing after it ended)
+                : new CoordinatorRunControl(system, coordinator.join(), run).status().handle((s, e) -> {
+                    if (s != null) {
+                        LOG.warn("coordinator leaving at step {} of {}: the open step is abandoned; newest checkpoint: {}",
+                                s.step(), s.totalSteps(), s.lastCheckpoint() == null ? "none"
+                                        : "step " + s.lastCheckpoint().step() + " (" + s.lastCheckpoint().path() + ")");
+                    }
+                    return Done.getInstance();
+                }));
         if (seedNodes.isEmpty()) {
             Cluster cluster = Cluster.get(system);
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -63,16 +91,20 @@ public final class CoordinatorNode implements AutoCloseable {
         }
         try {
             java.nio.file.Files.createDirectories(java.nio.file.Path.of(config.getString("run.dir")));
-            observability = NodeObservability.start(config, "coordinator", -1);
             if (config.getBoolean("control.enabled")) {
                 control = ControlServer.start(system, new CoordinatorRunControl(system,
-                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), config.getString("run.name")),
+                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), run),
                         ControlSettings.from(config));
             }
         } catch (java.io.IOException | RuntimeException e) {
             close();
             throw new IllegalStateException("coordinator node: cannot start the operator endpoints: " + e.getMessage(), e);
         }
+    }
+
+    /** "host:port" of the Prometheus endpoint, or null when metrics.enabled is off. */
+    public String metricsAddress() {
+        return observability.address();
     }
 
     /** "host:port" of the control endpoint, or null when control.enabled is off. */
@@ -121,9 +153,7 @@ public final class CoordinatorNode implements AutoCloseable {
         if (control != null) {
             control.close();
         }
-        if (observability != null) {
-            observability.close();
-        }
+        observability.close();
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -10,17 +10,44 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts trainer JVMs on this host: the same java binary, class path and JVM flags as this process, each
+ * Starts node JVMs on this host: the same java binary, class path and JVM flags as this process, each
  * with {@code -XX:ActiveProcessorCount} and OMP/MKL threads set to its share of the cores, logging to
- * {@code <run>/logs/trainer-<rank>.log}.
+ * {@code <run>/logs/<node>.log} (trainers: {@code trainer-<rank>.log}).
  */
 public final class LocalCluster implements AutoCloseable {
     private final List<Process> children = new ArrayList<>();
+    private final List<String> launchPrefix;
+
+    public LocalCluster() {
+        this(List.of());
+    }
+
+    /**
+     * @param launchPrefix a command each node's java runs under, e.g. {@code ip netns exec NS} (tests put nodes
+     *     in network namespaces that stand for hosts)
+     */
+    public LocalCluster(List<String> launchPrefix) {
+        this.launchPrefix = List.copyOf(launchPrefix);
+    }
 
     public void startTrainer(int rank, Path resolvedConfig, String seedNode, String aeronDirectory, int threads,
             Path logDir) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--role", "trainer", "--rank", Integer.toString(rank), "--config",
+                resolvedConfig.toString(), "--seed-nodes", seedNode));
+        if (aeronDirectory != null) {
+            args.addAll(List.of("--aeron-dir", aeronDirectory));
+        }
+        startNode("trainer-" + rank, args, threads, logDir);
+    }
+
+    /**
+     * Starts {@code un2clip node ARGS} in a JVM like this one, its output in {@code logDir/NAME.log}.
+     *
+     * @return the process (under a launch prefix: the prefix's process, which execs java)
+     */
+    public Process startNode(String name, List<String> nodeArgs, int threads, Path logDir) throws IOException {
         Files.createDirectories(logDir);
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launchPrefix);
         cmd.add(ProcessHandle.current().info().command().orElse(
                 System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -35,17 +62,15 @@ public final class LocalCluster implements AutoCloseable {
         if (root != null && cmd.stream().noneMatch(a -> a.startsWith("-Dun2clip.root="))) {
             cmd.add("-Dun2clip.root=" + root);
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.un2clip.cluster.cli.Main", "node",
-                "--role", "trainer", "--rank", Integer.toString(rank), "--config", resolvedConfig.toString(),
-                "--seed-nodes", seedNode));
-        if (aeronDirectory != null) {
-            cmd.addAll(List.of("--aeron-dir", aeronDirectory));
-        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.un2clip.cluster.cli.Main", "node"));
+        cmd.addAll(nodeArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(logDir.resolve("trainer-" + rank + ".log").toFile());
+                .redirectOutput(logDir.resolve(name + ".log").toFile());
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
-        children.add(pb.start());
+        Process p = pb.start();
+        children.add(p);
+        return p;
     }
 
     /** A child that exited with a non-zero code, or -1. */

@@ -4,14 +4,19 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Locale;
+import org.un2clip.cluster.node.ClusterConfig;
 
 /**
  * Pekko Cluster settings for long runs, from the {@code membership} section: Split Brain Resolver,
- * failure detector, graceful leave on SIGTERM. A node's start-up puts them in front of its own Pekko
- * settings: {@code LongRunMembership.pekko(un2clip).withFallback(nodeSettings)}.
+ * failure detector, graceful leave on SIGTERM. {@link org.un2clip.cluster.node.ClusterConfig} lays them over
+ * every node's own settings, so the section is their only source.
  */
 public final class LongRunMembership {
-    static final List<String> STRATEGIES = List.of("keep-majority", "keep-oldest", "keep-referee", "down-all");
+    /**
+     * Pekko 1.7's strategies that need no further settings (static-quorum needs a quorum size fitting the
+     * cluster, lease-majority a lease implementation; neither is offered).
+     */
+    static final List<String> STRATEGIES = List.of("keep-majority", "keep-oldest", "down-all");
 
     private LongRunMembership() {}
 
@@ -41,11 +46,19 @@ public final class LongRunMembership {
             throw new IllegalArgumentException("membership.failure-detector.threshold must be >= 1, got "
                     + threshold);
         }
+        String role = un2clip.getString("membership.majority-role");
+        if (!role.isEmpty() && !ClusterConfig.ROLES.contains(role)) {
+            throw new IllegalArgumentException("membership.majority-role must be \"\" or one of " + ClusterConfig.ROLES
+                    + ", got '" + role + "'");
+        }
         long stableMs = un2clip.getDuration("membership.stable-after").toMillis();
         long leaveMs = un2clip.getDuration("membership.leave-timeout").toMillis();
         return ConfigFactory.parseString(String.join("\n",
                 "pekko.cluster.downing-provider-class = \"org.apache.pekko.cluster.sbr.SplitBrainResolverProvider\"",
                 "pekko.cluster.split-brain-resolver.active-strategy = " + strategy,
+                // Majority among the coordinator-role members: the side holding the coordinator lives, also
+                // in the 1 vs 1 tie of a coordinator and one trainer.
+                "pekko.cluster.split-brain-resolver.keep-majority.role = \"" + role + "\"",
                 "pekko.cluster.split-brain-resolver.stable-after = " + stableMs + "ms",
                 "pekko.cluster.failure-detector.heartbeat-interval = " + intervalMs + "ms",
                 "pekko.cluster.failure-detector.threshold = " + threshold,

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.Test;
+import org.un2clip.cluster.node.ClusterConfig;
 import org.un2clip.conf.Un2clipConfig;
 
 class LongRunMembershipTest {
@@ -32,6 +33,25 @@ class LongRunMembershipTest {
         // A killed node is marked unreachable after about pause + 2 intervals.
         assertThat(pause.plus(interval.multipliedBy(2))).isLessThanOrEqualTo(Duration.ofSeconds(10));
         assertThat(pekko.getBoolean("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook")).isTrue();
+        // The 1 vs 1 tie (coordinator + one trainer) is decided by the coordinator role.
+        assertThat(pekko.getString("pekko.cluster.split-brain-resolver.keep-majority.role")).isEqualTo("coordinator");
+    }
+
+    @Test
+    void everyNodeRunsTheMembershipSection() {
+        Config un2clip = with("membership.stable-after=9s");
+        for (String role : ClusterConfig.ROLES) {
+            Config node = ClusterConfig.of(un2clip, role, 0, List.of("10.1.0.1:25520"));
+            assertThat(node.getStringList("pekko.cluster.roles")).containsExactly(role);
+            assertThat(node.getString("pekko.cluster.downing-provider-class")).endsWith("SplitBrainResolverProvider");
+            assertThat(node.getString("pekko.cluster.split-brain-resolver.active-strategy")).isEqualTo("keep-majority");
+            assertThat(node.getString("pekko.cluster.split-brain-resolver.keep-majority.role")).isEqualTo("coordinator");
+            assertThat(node.getDuration("pekko.cluster.split-brain-resolver.stable-after")).hasSeconds(9);
+            assertThat(node.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"))
+                    .isEqualTo(Un2clipConfig.defaults().getDuration("membership.failure-detector.acceptable-heartbeat-pause"));
+            assertThat(node.getDuration("pekko.coordinated-shutdown.phases.cluster-exiting.timeout")).hasSeconds(15);
+        }
+        assertThatThrownBy(() -> ClusterConfig.of(un2clip, "referee", 0, List.of())).hasMessageContaining("referee");
     }
 
     @Test
@@ -43,6 +63,10 @@ class LongRunMembershipTest {
                 .hasMessageContaining("acceptable-heartbeat-pause must be >= 3s");
         assertThatThrownBy(() -> LongRunMembership.pekko(with("membership.failure-detector.heartbeat-interval=3s")))
                 .hasMessageContaining("heartbeat-interval");
+        assertThatThrownBy(() -> LongRunMembership.pekko(with("membership.split-brain-resolver=keep-referee")))
+                .hasMessageContaining("keep-referee");     // not a Pekko 1.7 strategy: it would fail at start
+        assertThatThrownBy(() -> LongRunMembership.pekko(with("membership.majority-role=gpu")))
+                .hasMessageContaining("membership.majority-role").hasMessageContaining("gpu");
     }
 
     private static Config with(String override) {
