@@ -10,13 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.un2clip.cluster.cli.Main;
 
 /**
  * `un2clip demo --quick` end to end: every stage runs (world, CLIP, VAE, generator, un²CLIP, evaluation,
- * reconstructions), the report has its tables, loss curves and picture; a second run skips every training stage.
+ * reconstructions), every training stage as a training run of the distributed runtime (its run folder holds the
+ * metrics of every step and the logs of two trainer JVMs), the report has its tables, loss curves and picture; a
+ * second run skips every training stage.
  */
 class DemoQuickTest {
     private static final List<String> STAGES = List.of("world", "clip", "vae", "generator", "un2clip", "reconstructions");
@@ -48,14 +51,33 @@ class DemoQuickTest {
         for (String stage : STAGES) {
             JsonNode st = summary.path("stages").path(stage);
             assertThat(st.isMissingNode()).as(stage).isFalse();
-            assertThat(st.path("ran_on").asText()).as(stage).isEqualTo("in-process");
             assertThat(st.path("seconds").asDouble()).as(stage).isPositive();
         }
-        for (String trained : List.of("clip", "vae", "generator", "un2clip")) {
+        for (String stage : List.of("world", "reconstructions")) {
+            assertThat(summary.path("stages").path(stage).path("ran_on").asText()).as(stage).isEqualTo("in-process");
+        }
+        Map<String, String> runs = Map.of("clip", "clip/run", "vae", "vae/run", "generator", "generator/run", "un2clip", "un2clip/un2clip/run");
+        for (Map.Entry<String, String> e : runs.entrySet()) {
+            String trained = e.getKey();
             JsonNode st = summary.path("stages").path(trained);
+            assertThat(st.path("ran_on").asText()).as(trained).isEqualTo("runtime");
+            assertThat(st.path("trainers").asInt()).as(trained).isEqualTo(2);
             assertThat(st.path("steps").asInt()).as(trained).isPositive();
             assertThat(st.path("loss_curve").size()).as(trained).isEqualTo(st.path("steps").asInt());
             assertThat(st.path("last_loss").asDouble()).as(trained).isFinite();
+            // the stage's training run: one metrics line per step, two trainer JVMs that found the coordinator
+            Path run = tmp.resolve(e.getValue());
+            List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+            assertThat(metrics).as(trained).hasSize(st.path("steps").asInt());
+            for (int i = 0; i < metrics.size(); i++) {
+                assertThat(new ObjectMapper().readTree(metrics.get(i)).path("loss").asDouble()).as(trained + " step " + i)
+                        .isEqualTo(st.path("loss_curve").get(i).asDouble());
+            }
+            for (int rank = 0; rank < 2; rank++) {
+                assertThat(Files.readString(run.resolve("logs/trainer-" + rank + ".log"))).as(trained + " rank " + rank)
+                        .contains("rank " + rank + ": coordinator found");
+            }
+            assertThat(Files.readString(run.resolve("resolved.conf"))).contains("demo-stage");
         }
         for (String encoder : List.of("original", "un2clip")) {
             JsonNode e = summary.path("evaluations").path(encoder);
@@ -73,7 +95,8 @@ class DemoQuickTest {
         assertThat(html).contains("<table>", "MMVP mean", "zero-shot", "held-out diffusion loss", "<svg", "<polyline",
                 "reconstructions.png", "Configuration");
         String md = Files.readString(tmp.resolve("report.md"));
-        assertThat(md).contains("| metric | original | un2clip |", "MMVP Texts (%)", "## Stages", "## Reconstructions");
+        assertThat(md).contains("| metric | original | un2clip |", "MMVP Texts (%)", "## Stages", "## Reconstructions",
+                "| clip | runtime, 2 trainer JVMs |", "| un2clip | runtime, 2 trainer JVMs |");
         assertThat(first).contains("(b) tiny CLIP", "(c) tiny VAE", "(c) tiny unCLIP generator", "(d) un²CLIP", "MMVP mean");
         assertThat(tmp.resolve("un2clip/un2clip/encoder.safetensors")).isRegularFile();
 

@@ -319,8 +319,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             getContext().getLog().warn("step {}: non-finite gradient norm, update skipped ({} so far)", m.step(),
                     skippedSteps);
         }
-        // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), clamped to 1.
-        t.clip = plan.clipGradNorm() > 0 && !t.skipped ? Math.min(1.0, plan.clipGradNorm() / (norm + 1e-6)) : 1.0;
+        t.clip = t.skipped ? 1.0 : plan.clipCoefficient(norm);
         t.lr = lrOf(m.step());
         ShardProtocol.Apply apply = new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped);
         if (operator.paused && !operator.allHeld(live)) {

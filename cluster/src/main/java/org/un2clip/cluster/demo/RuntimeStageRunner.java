@@ -1,0 +1,87 @@
+package org.un2clip.cluster.demo;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.un2clip.actors.coordinator.RunResult;
+import org.un2clip.actors.objective.demo.DemoSettings;
+import org.un2clip.actors.objective.demo.DemoStage;
+import org.un2clip.cluster.node.LocalRun;
+import org.un2clip.cluster.report.MetricsJsonl;
+import org.un2clip.cluster.report.StepRecord;
+
+/**
+ * Each stage as a training run on the distributed runtime, as {@code un2clip train} runs one: this JVM is the
+ * coordinator/aggregator and {@code demo.trainers} trainer JVMs rebuild the stage from the configuration and its
+ * {@code spec.json} ({@code train.objective = demo-stage}). The run folder {@code <stage>/run} holds
+ * {@code resolved.conf}, {@code metrics.jsonl} (the loss curve), {@code logs/trainer-R.log}, the final checkpoint
+ * and {@code encoder.safetensors} (the stage's flat trained vector); the trained parameters come back from the
+ * coordinator (the final checkpoint's master vector).
+ *
+ * <p>One local cluster per stage: the runtime's Coordinator and trainers serve one run (its plan, objective and
+ * data are fixed when the trainer JVMs start), and each stage needs the previous one's weights, so a stage's
+ * trainers can only start once the previous stage is done.
+ */
+public final class RuntimeStageRunner implements StageRunner {
+    private final Config root;
+    private final PrintStream log;
+
+    public RuntimeStageRunner(Config root, PrintStream log) {
+        this.root = root;
+        this.log = log;
+    }
+
+    @Override
+    public Trained train(Plan plan, DemoStage stage) throws IOException {
+        Config c = StageRunner.config(root, plan, stage);
+        Path run = Path.of(c.getString("run.dir"));
+        deleteTree(run);     // a stage reruns from scratch (its configuration changed, or it was killed)
+        Files.createDirectories(run);
+        Path resolved = run.resolve("resolved.conf");
+        Files.writeString(resolved, c.root().render(ConfigRenderOptions.concise().setFormatted(true)));
+        int trainers = c.getInt("train.trainers");
+        log.printf("  %-10s on the runtime: %d trainer JVMs, run folder %s%n", plan.stage(), trainers, run);
+        long start = System.nanoTime();
+        RunResult result;
+        try {
+            result = LocalRun.run(c, resolved, Optional.empty(), log, r -> { });
+        } catch (LocalRun.Failed e) {
+            throw new IllegalStateException(plan.stage() + " on the runtime: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(plan.stage() + ": interrupted", e);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<StepRecord> steps = MetricsJsonl.read(run.resolve("metrics.jsonl"));
+        if (steps.size() != plan.training().steps() || result.steps() != plan.training().steps()) {
+            throw new IllegalStateException(plan.stage() + " on the runtime: " + steps.size() + " steps in " + run.resolve("metrics.jsonl")
+                    + ", " + result.steps() + " run, expected " + plan.training().steps());
+        }
+        List<Double> losses = new ArrayList<>();
+        int skipped = 0;
+        for (StepRecord s : steps) {
+            losses.add(s.loss());
+            skipped += s.skipped() ? 1 : 0;
+        }
+        StageRunner.check(plan.stage(), losses, skipped);
+        return new Trained(result.parameters(), losses, skipped, seconds, DemoSettings.RUNTIME, trainers);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
