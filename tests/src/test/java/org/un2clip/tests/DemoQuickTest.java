@@ -65,19 +65,21 @@ class DemoQuickTest {
             assertThat(st.path("steps").asInt()).as(trained).isPositive();
             assertThat(st.path("loss_curve").size()).as(trained).isEqualTo(st.path("steps").asInt());
             assertThat(st.path("last_loss").asDouble()).as(trained).isFinite();
-            // the stage's training run: one metrics line per step, two trainer JVMs that found the coordinator
+            // the stage's training run: one metrics line per step, each summing the gradients of two trainer ranks
             Path run = tmp.resolve(e.getValue());
             List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
             assertThat(metrics).as(trained).hasSize(st.path("steps").asInt());
             for (int i = 0; i < metrics.size(); i++) {
-                assertThat(new ObjectMapper().readTree(metrics.get(i)).path("loss").asDouble()).as(trained + " step " + i)
-                        .isEqualTo(st.path("loss_curve").get(i).asDouble());
-            }
-            for (int rank = 0; rank < 2; rank++) {
-                assertThat(Files.readString(run.resolve("logs/trainer-" + rank + ".log"))).as(trained + " rank " + rank)
-                        .contains("rank " + rank + ": coordinator found");
+                JsonNode line = new ObjectMapper().readTree(metrics.get(i));
+                assertThat(line.path("ranks").asInt()).as(trained + " step " + i).isEqualTo(2);
+                assertThat(line.path("loss").asDouble()).as(trained + " step " + i).isEqualTo(st.path("loss_curve").get(i).asDouble());
             }
             assertThat(Files.readString(run.resolve("resolved.conf"))).contains("demo-stage");
+        }
+        // one local cluster served every stage: each trainer JVM found one Coordinator per training stage
+        for (int rank = 0; rank < 2; rank++) {
+            String log = Files.readString(tmp.resolve("runtime-logs/trainer-" + rank + ".log"));
+            assertThat(log.split("rank " + rank + ": coordinator found", -1)).as("rank " + rank).hasSize(runs.size() + 1);
         }
         for (String encoder : List.of("original", "un2clip")) {
             JsonNode e = summary.path("evaluations").path(encoder);

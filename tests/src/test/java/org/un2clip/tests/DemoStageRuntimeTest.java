@@ -96,7 +96,10 @@ class DemoStageRuntimeTest {
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         StageRunner.Trained local = new InProcessStageRunner(root, log).train(plan, stage);
         StageRunner.Trained again = new InProcessStageRunner(root, log).train(plan, stage);
-        StageRunner.Trained cluster = new RuntimeStageRunner(root, System.out).train(plan, stage);
+        StageRunner.Trained cluster;
+        try (RuntimeStageRunner runtime = new RuntimeStageRunner(root, System.out, plan.dir().resolve("logs"))) {
+            cluster = runtime.train(plan, stage);
+        }
 
         float[] initial = new float[local.parameters().length];
         try (var f = stage.create()) {
@@ -111,9 +114,11 @@ class DemoStageRuntimeTest {
         assertThat(cluster.parameters()).as("runtime (2 trainer JVMs) = in-process, bit for bit").isEqualTo(local.parameters());
 
         Path run = plan.dir().resolve("run");
-        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(plan.training().steps());
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertThat(metrics).hasSize(plan.training().steps()).allMatch(l -> l.contains("\"ranks\":2"));
         for (int r = 0; r < 2; r++) {
-            assertThat(Files.readString(run.resolve("logs/trainer-" + r + ".log"))).as("rank " + r).contains("rank " + r + ": coordinator found");
+            assertThat(Files.readString(plan.dir().resolve("logs/trainer-" + r + ".log"))).as("rank " + r)
+                    .contains("rank " + r + ": coordinator found");
         }
         assertThat(run.resolve("checkpoints/step-" + String.format("%08d", plan.training().steps()))).isDirectory();
         try (SafeTensorsFile f = SafeTensorsFile.open(run.resolve("encoder.safetensors"))) {

@@ -238,6 +238,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 .onMessage(CoordinatorProtocol.StallCheck.class, this::onStallCheck)
                 .onMessage(CoordinatorProtocol.TrainerLost.class, this::onTrainerLost)
                 .onMessage(CoordinatorProtocol.MemberUnreachable.class, this::onUnreachable)
+                .onMessage(CoordinatorProtocol.GetRunConfig.class, m -> {
+                    m.replyTo().tell(new CoordinatorProtocol.RunConfig(settings.resolvedConfig()));
+                    return this;
+                })
                 .onMessage(CoordinatorProtocol.GetStatus.class, m -> {
                     m.replyTo().tell(status());
                     return this;
@@ -410,7 +414,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             int samples = t.samples + lostRanksSamples(nextMetricsStep, t);
             recent.add(seconds, samples);
             metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
-                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped);
+                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped,
+                    t.reported.cardinality());
             tallies.remove(nextMetricsStep);
             nextMetricsStep++;
             armDeadline();

@@ -99,6 +99,7 @@ public final class DemoPipeline {
             for (Variant v : variants()) {
                 encoders.put(v.name(), un2clipStage(generatorFp, models, v));
             }
+            runner.close();     // the training is over: the trainer JVMs leave before the evaluation
             MmvpBenchmark bench = MmvpBenchmark.load(dir.resolve("bench"));
             for (Map.Entry<String, float[]> e : encoders.entrySet()) {
                 evaluations.put(e.getKey(), evaluate(models, e.getKey(), e.getValue(), heldout, bench, vocab));

@@ -16,9 +16,11 @@ public final class DemoRun {
     public static Map<String, Object> run(Config config, String configText, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
         DemoSettings s = DemoSettings.from(config);
-        StageRunner runner = s.runner().equals(DemoSettings.RUNTIME) ? new RuntimeStageRunner(config, out)
-                : new InProcessStageRunner(config, out);
-        DemoPipeline.Outcome o = new DemoPipeline(s, runner, out).run();
+        DemoPipeline.Outcome o;
+        try (StageRunner runner = s.runner().equals(DemoSettings.RUNTIME) ? new RuntimeStageRunner(config, out, s.dir().resolve("runtime-logs"))
+                : new InProcessStageRunner(config, out)) {
+            o = new DemoPipeline(s, runner, out).run();
+        }
         double wall = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> summary = DemoReport.write(s.dir(), s, o, wall, configText);
         out.println();

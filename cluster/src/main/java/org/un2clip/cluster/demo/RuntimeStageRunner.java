@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.objective.demo.DemoSettings;
 import org.un2clip.actors.objective.demo.DemoStage;
@@ -21,21 +20,25 @@ import org.un2clip.cluster.report.StepRecord;
  * Each stage as a training run on the distributed runtime, as {@code un2clip train} runs one: this JVM is the
  * coordinator/aggregator and {@code demo.trainers} trainer JVMs rebuild the stage from the configuration and its
  * {@code spec.json} ({@code train.objective = demo-stage}). The run folder {@code <stage>/run} holds
- * {@code resolved.conf}, {@code metrics.jsonl} (the loss curve), {@code logs/trainer-R.log}, the final checkpoint
- * and {@code encoder.safetensors} (the stage's flat trained vector); the trained parameters come back from the
- * coordinator (the final checkpoint's master vector).
+ * {@code resolved.conf}, {@code metrics.jsonl} (the loss curve; {@code ranks} = the trainer ranks each step summed),
+ * the final checkpoint and {@code encoder.safetensors} (the stage's flat trained vector); the trained parameters
+ * come back from the coordinator (the final checkpoint's master vector).
  *
- * <p>One local cluster per stage: the runtime's Coordinator and trainers serve one run (its plan, objective and
- * data are fixed when the trainer JVMs start), and each stage needs the previous one's weights, so a stage's
- * trainers can only start once the previous stage is done.
+ * <p>One local cluster serves every stage ({@link LocalRun.Session}): the trainer JVMs start, load the engine and
+ * join once (≈ 15–20 s on this 2-core box, more than a quick stage's training); each stage is a new Coordinator in
+ * the same coordinator node, whose configuration the trainers fetch to rebuild the stage. Their logs are in
+ * {@code logDir/trainer-R.log}.
  */
 public final class RuntimeStageRunner implements StageRunner {
     private final Config root;
     private final PrintStream log;
+    private final LocalRun.Session session;
 
-    public RuntimeStageRunner(Config root, PrintStream log) {
+    /** @param logDir where the trainer JVMs log ({@code trainer-R.log}) */
+    public RuntimeStageRunner(Config root, PrintStream log, Path logDir) {
         this.root = root;
         this.log = log;
+        this.session = new LocalRun.Session(logDir, log);
     }
 
     @Override
@@ -51,7 +54,7 @@ public final class RuntimeStageRunner implements StageRunner {
         long start = System.nanoTime();
         RunResult result;
         try {
-            result = LocalRun.run(c, resolved, Optional.empty(), log, r -> { });
+            result = session.run(c, resolved);
         } catch (LocalRun.Failed e) {
             throw new IllegalStateException(plan.stage() + " on the runtime: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -72,6 +75,11 @@ public final class RuntimeStageRunner implements StageRunner {
         }
         StageRunner.check(plan.stage(), losses, skipped);
         return new Trained(result.parameters(), losses, skipped, seconds, DemoSettings.RUNTIME, trainers);
+    }
+
+    @Override
+    public void close() {
+        session.close();
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -15,7 +15,7 @@ import org.un2clip.actors.objective.demo.DemoStage;
  * flat parameter vector. Both runners read every setting from the same training-run configuration
  * ({@link #config}), so the same settings give the same bits on either.
  */
-public interface StageRunner {
+public interface StageRunner extends AutoCloseable {
 
     /**
      * @param seed keys the sample order (epoch permutations)
@@ -31,6 +31,11 @@ public interface StageRunner {
     record Trained(float[] parameters, List<Double> losses, int skippedSteps, double seconds, String ranOn, int trainers) {}
 
     Trained train(Plan plan, DemoStage stage) throws IOException;
+
+    /** Ends what the runner keeps between stages (the runtime's local cluster). */
+    @Override
+    default void close() {
+    }
 
     /**
      * The stage as a training run of the runtime: the demo's whole configuration (the trainers rebuild the stage

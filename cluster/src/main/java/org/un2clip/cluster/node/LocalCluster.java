@@ -19,6 +19,12 @@ public final class LocalCluster implements AutoCloseable {
 
     public void startTrainer(int rank, Path resolvedConfig, String seedNode, String aeronDirectory, int threads,
             Path logDir) throws IOException {
+        startTrainer(rank, resolvedConfig, seedNode, aeronDirectory, threads, logDir, false);
+    }
+
+    /** @param session the trainer serves the coordinator node's successive runs ({@code node --session}) */
+    public void startTrainer(int rank, Path resolvedConfig, String seedNode, String aeronDirectory, int threads,
+            Path logDir, boolean session) throws IOException {
         Files.createDirectories(logDir);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(
@@ -40,6 +46,9 @@ public final class LocalCluster implements AutoCloseable {
                 "--seed-nodes", seedNode));
         if (aeronDirectory != null) {
             cmd.addAll(List.of("--aeron-dir", aeronDirectory));
+        }
+        if (session) {
+            cmd.add("--session");
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(logDir.resolve("trainer-" + rank + ".log").toFile());
