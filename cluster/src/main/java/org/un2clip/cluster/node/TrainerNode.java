@@ -77,6 +77,9 @@ public final class TrainerNode {
     /** A session's coordinator node is leaving the cluster: the session is over. */
     private record CoordinatorLeft(String address) implements Event {}
 
+    /** Any other membership change (trainers joining or leaving). */
+    private record OtherMemberEvent() implements Event {}
+
     /**
      * Starts one Trainer per run: the first with the objective built from the process's configuration, later ones
      * (session) with the objective of the configuration their Coordinator sends. One run at a time.
@@ -118,18 +121,17 @@ public final class TrainerNode {
             boolean gone = e instanceof ClusterEvent.MemberLeft || e instanceof ClusterEvent.MemberExited
                     || e instanceof ClusterEvent.MemberRemoved;
             return gone && e.member().hasRole("coordinator") ? new CoordinatorLeft(e.member().address().toString())
-                    : new Listed(null);
+                    : new OtherMemberEvent();
         }
 
         @Override
         public Receive<Event> createReceive() {
             return newReceiveBuilder()
                     .onMessage(Listed.class, l -> {
-                        if (l.listing() != null) {
-                            listed = l.listing().getServiceInstances(Coordinator.KEY);
-                        }
+                        listed = l.listing().getServiceInstances(Coordinator.KEY);
                         return next();
                     })
+                    .onMessage(OtherMemberEvent.class, m -> this)
                     .onMessage(Configured.class, this::onConfigured)
                     .onMessage(CoordinatorLeft.class, m -> {
                         if (over) {
