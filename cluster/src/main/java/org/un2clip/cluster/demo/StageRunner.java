@@ -72,6 +72,11 @@ public interface StageRunner extends AutoCloseable {
         o.put("checkpoint.every-steps", 0);
         o.put("checkpoint.every-time", "0s");
         o.put("checkpoint.keep", 1);
+        // The demo shares a 2-core box: a step can wait seconds for a core. With the production stall floor (2 s) a
+        // healthy trainer was declared stalled and dropped (measured at load 30), so the demo only calls a step
+        // stalled after a minute, and tolerates heartbeat pauses of 30 s before a node counts as unreachable.
+        o.put("train.stall-floor", "60s");
+        o.put("membership.failure-detector.acceptable-heartbeat-pause", "30s");
         // nobody operates a demo stage: no control endpoint, no Prometheus endpoint
         o.put("control.enabled", false);
         o.put("metrics.enabled", false);

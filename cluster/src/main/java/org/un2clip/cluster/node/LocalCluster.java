@@ -68,6 +68,11 @@ public final class LocalCluster implements AutoCloseable {
         return -1;
     }
 
+    /** True while every child process runs. */
+    public boolean allAlive() {
+        return children.stream().allMatch(Process::isAlive);
+    }
+
     /** Ends every child now (the run failed: nobody will tell them to shut down). */
     public void destroyAll() {
         for (Process p : children) {

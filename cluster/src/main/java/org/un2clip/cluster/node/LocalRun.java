@@ -117,6 +117,11 @@ public final class LocalRun {
                 throw new Failed("a session's runs need control.enabled = false");
             }
             long joinDeadline = System.nanoTime() + c.getDuration("cluster.join-timeout").toNanos();
+            if (node != null && !children.allAlive()) {
+                // a trainer JVM was lost in an earlier run (that run re-planned over the others): start afresh
+                console.println("a trainer JVM of the local cluster is gone; starting a new local cluster");
+                close();
+            }
             boolean ok = false;
             try {
                 if (node == null) {
