@@ -674,7 +674,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     private Behavior<CoordinatorProtocol.Command> onUnreachable(CoordinatorProtocol.MemberUnreachable m) {
         for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
-            if (trainers.get(r).path().address().toString().equals(m.address())) {
+            ActorRef<TrainerProtocol.Command> t = trainers.get(r);    // null: that rank has not registered yet
+            if (t != null && t.path().address().toString().equals(m.address())) {
                 return onTrainerLost(new CoordinatorProtocol.TrainerLost(r, "unreachable (cluster failure detector)"));
             }
         }

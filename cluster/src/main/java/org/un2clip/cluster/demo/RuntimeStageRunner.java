@@ -54,7 +54,17 @@ public final class RuntimeStageRunner implements StageRunner {
         long start = System.nanoTime();
         RunResult result;
         try {
-            result = session.run(c, resolved);
+            try {
+                result = session.run(c, resolved);
+            } catch (LocalRun.Failed e) {
+                if (!e.beforeBegin()) {
+                    throw e;
+                }
+                // Seen at load 30 on 2 cores: a trainer JVM's cluster join kept timing out. No step ran, and the
+                // failed session is closed: one more try on a new local cluster.
+                log.printf("  %-10s the local cluster did not come up (%s); retrying on a new one%n", plan.stage(), e.getMessage());
+                result = session.run(c, resolved);
+            }
         } catch (LocalRun.Failed e) {
             throw new IllegalStateException(plan.stage() + " on the runtime: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -25,8 +25,21 @@ public final class LocalRun {
 
     /** The run could not start or failed; the message says why and where the logs are. */
     public static final class Failed extends Exception {
+        private final boolean beforeBegin;
+
         public Failed(String message) {
+            this(message, false);
+        }
+
+        /** @param beforeBegin the trainers never all registered: no step ran */
+        public Failed(String message, boolean beforeBegin) {
             super(message);
+            this.beforeBegin = beforeBegin;
+        }
+
+        /** True when the local cluster failed to come up (a trainer JVM died or did not join): no step ran. */
+        public boolean beforeBegin() {
+            return beforeBegin;
         }
     }
 
@@ -78,15 +91,15 @@ public final class LocalRun {
                 int failed = children.failedChild();
                 if (failed >= 0 && !node.begun()) {
                     children.destroyAll();
-                    throw new Failed("trainer " + failed + " exited with an error; see " + logDir.resolve("trainer-" + failed + ".log"));
+                    throw new Failed("trainer " + failed + " exited with an error; see " + logDir.resolve("trainer-" + failed + ".log"), true);
                 }
                 // Once the run began a lost trainer is the coordinator's call: it re-plans over the others.
                 if (System.nanoTime() > joinDeadline && !node.begun()) {
                     children.destroyAll();
-                    throw new Failed("the trainers did not all join within cluster.join-timeout; see " + logDir);
+                    throw new Failed("the trainers did not all join within cluster.join-timeout; see " + logDir, true);
                 }
             } catch (ExecutionException e) {
-                throw new Failed("training failed: " + e.getCause().getMessage());
+                throw new Failed("training failed: " + e.getCause().getMessage(), !node.begun());
             }
         }
     }
