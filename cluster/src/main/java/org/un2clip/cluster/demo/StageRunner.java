@@ -72,11 +72,13 @@ public interface StageRunner extends AutoCloseable {
         o.put("checkpoint.every-steps", 0);
         o.put("checkpoint.every-time", "0s");
         o.put("checkpoint.keep", 1);
-        // The demo shares a 2-core box: a step can wait seconds for a core. With the production stall floor (2 s) a
-        // healthy trainer was declared stalled and dropped (measured at load 30), so the demo only calls a step
-        // stalled after a minute, and tolerates heartbeat pauses of 30 s before a node counts as unreachable.
+        // The demo shares a 2-core box: a step or a heartbeat can wait seconds for a core. With the production stall
+        // floor (2 s) and Pekko's heartbeat pauses (3 s cluster, 10 s watch) healthy trainers were declared stalled
+        // or unreachable and dropped at load 30, so the demo calls a step stalled after a minute and a node
+        // unreachable after 30 s of silence (every node of the local cluster reads these from the run's config).
         o.put("train.stall-floor", "60s");
-        o.put("membership.failure-detector.acceptable-heartbeat-pause", "30s");
+        o.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", "30s");
+        o.put("pekko.remote.watch-failure-detector.acceptable-heartbeat-pause", "30s");
         // nobody operates a demo stage: no control endpoint, no Prometheus endpoint
         o.put("control.enabled", false);
         o.put("metrics.enabled", false);
