@@ -18,8 +18,9 @@ import org.un2clip.cluster.cli.Main;
 /**
  * `un2clip demo --quick` end to end: every stage runs (world, CLIP, VAE, generator, un²CLIP, evaluation,
  * reconstructions), every training stage as a training run of the distributed runtime (its run folder holds the
- * metrics of every step and the logs of two trainer JVMs), the report has its tables, loss curves and picture; a
- * second run skips every training stage.
+ * metrics of every step, each summing two trainer ranks), the report has its tables, loss curves and picture; a
+ * second run skips every training stage; the exported CLIP and generator work with {@code eval mmvp} and
+ * {@code reconstruct}.
  */
 class DemoQuickTest {
     private static final List<String> STAGES = List.of("world", "clip", "vae", "generator", "un2clip", "reconstructions");
@@ -110,6 +111,24 @@ class DemoQuickTest {
         assertThat(second).doesNotContain("step ");
         JsonNode again = new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());
         assertThat(again.path("evaluations")).isEqualTo(summary.path("evaluations"));
+        exportsWorkWithTheCheckpointCommands(summary);
+    }
+
+    /** `eval mmvp` on the exported CLIP + the fine-tuned encoder reproduces the demo's own MMVP table; `reconstruct` decodes. */
+    private void exportsWorkWithTheCheckpointCommands(JsonNode summary) throws Exception {
+        Path json = tmp.resolve("eval.json");
+        assertThat(Main.run("eval", "mmvp", "--clip", tmp.resolve("export/clip.safetensors").toString(), "--encoder",
+                tmp.resolve("un2clip/un2clip/encoder.safetensors").toString(), "--bench", tmp.resolve("bench").toString(),
+                "--out", json.toString())).isZero();
+        JsonNode eval = new ObjectMapper().readTree(json.toFile());
+        summary.path("evaluations").path("un2clip").path("mmvp_patterns").fields().forEachRemaining(f ->
+                assertThat(eval.path("patterns").path(f.getKey()).path("percent").asDouble()).as(f.getKey()).isEqualTo(f.getValue().asDouble()));
+        assertThat(eval.path("mean_percent").asDouble()).isEqualTo(summary.path("evaluations").path("un2clip").path("mmvp_mean").asDouble());
+        Path image = Files.list(tmp.resolve("bench/MLLM_VLM Images/Texts")).sorted().findFirst().orElseThrow();
+        assertThat(Main.run("reconstruct", "--generator", tmp.resolve("export/generator").toString(), "--encoder",
+                tmp.resolve("export/generator/weights.safetensors").toString(), "--images", image.toString(), "--steps", "2",
+                "--out", tmp.resolve("recon").toString())).isZero();
+        assertThat(javax.imageio.ImageIO.read(tmp.resolve("recon/reconstructions.png").toFile()).getHeight()).isEqualTo(2 * (32 + 2));
     }
 
     private static List<String> iterable(java.util.Iterator<String> it) {

@@ -35,10 +35,7 @@ final class DemoCommand implements Callable<Integer> {
         String preset = config != null ? config : quick ? "demo-quick" : "demo";
         Config c = Un2clipConfig.load(Optional.of(preset), overrides);
         // before the engine loads: PyTorch's OpenMP pool spins when the cores are shared (20x slower at load 15 on 2 cores)
-        if (c.getInt("demo.threads") > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(c.getInt("demo.threads")));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        }
+        TorchThreads.set(c.getInt("demo.threads"));
         Map<String, Object> summary = DemoRun.run(c, c.getConfig("demo").root().render(ConfigRenderOptions.concise().setFormatted(true)),
                 System.out);
         System.out.printf(Locale.ROOT, "demo done in %.1f s: %s%n", (double) summary.get("wall_seconds"),

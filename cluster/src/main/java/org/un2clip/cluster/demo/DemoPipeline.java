@@ -93,6 +93,7 @@ public final class DemoPipeline {
             float[] frozenUnet = TinyModels.flat(unet.parameters());
             Models models = new Models(m, s, clip, vae, unet, augmentor, embeddingMean, embeddingStd, scaleFactor, context, contextShape,
                     original, frozenUnet, vocab.bpeIds());
+            export(models, vocab);
             Map<String, float[]> encoders = new LinkedHashMap<>();
             encoders.put(ORIGINAL, original);
             for (Variant v : variants()) {
@@ -281,6 +282,17 @@ public final class DemoPipeline {
             NDArray ids = m.create(vocab.encodeLong(""), new Shape(1, vocab.context()));
             return clip.text().hiddenStates(ids, s.clip().textLayers() > 1 ? 1 : 0).toFloatArray();
         }
+    }
+
+    /** The original CLIP and the frozen generator in the formats {@code eval mmvp} and {@code reconstruct} read. */
+    private void export(Models models, Vocabulary vocab) throws IOException {
+        Path d = dir.resolve(DemoExports.DIR);
+        DemoExports.clip(d.resolve("clip.safetensors"), models.clip(), vocab);
+        StageRecord g = records.get("generator");
+        DemoExports.generator(d.resolve("generator"), new org.un2clip.model.eval.UnclipGenerator.Parts(models.unet(), models.vae(),
+                models.embeddingMean(), models.embeddingStd(), models.augmentor().schedule().timesteps(), DemoStage.LINEAR_START,
+                DemoStage.LINEAR_END, DemoStage.TIMESTEPS, models.scaleFactor(), models.context(), models.contextShape(), models.clip().vision()));
+        log.println("(export) " + d + ": clip.safetensors (OpenAI naming) and generator/ (for eval mmvp and reconstruct)");
     }
 
     // ---------------------------------------------------------------- (d) un²CLIP and ablations

@@ -7,14 +7,14 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 
-/** Rows of images (each (n, 3, S, S) in [-1, 1]) side by side in one PNG, every pixel drawn {@code zoom}× larger. */
-final class ImageGrid {
+/** Rows of images (each (n, 3, S, S) in [-1, 1]) side by side in one PNG, every pixel drawn {@code zoom}× larger, 2 px apart. */
+public final class ImageGrid {
     private static final int GAP = 2;
 
     private ImageGrid() {
     }
 
-    static void write(Path png, List<float[]> rows, int n, int size, int zoom) throws IOException {
+    public static void write(Path png, List<float[]> rows, int n, int size, int zoom) throws IOException {
         int cell = size * zoom + GAP;
         BufferedImage img = new BufferedImage(n * cell, rows.size() * cell, BufferedImage.TYPE_INT_RGB);
         for (int r = 0; r < rows.size(); r++) {

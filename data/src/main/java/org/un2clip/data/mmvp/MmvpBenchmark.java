@@ -35,11 +35,18 @@ public record MmvpBenchmark(Path folder, List<MmvpPair> pairs) {
             if (i == 0 && !first.matches("\\d+")) {
                 continue;
             }
-            if (r.size() < 3) {
-                throw new DataSourceException(csv + " line " + (i + 1) + ": expected qid, type, statement");
+            if (r.size() == 1 && r.get(0).length == 0) {
+                continue; // a blank line
+            }
+            if (r.size() != 3) {
+                // upstream unpacks exactly three columns; a statement with an unquoted comma would be cut short
+                throw new DataSourceException(csv + " line " + (i + 1) + ": expected 3 columns (qid, type, statement), got " + r.size());
             }
             rows.add(new String[] {first, new String(r.get(1), StandardCharsets.UTF_8).trim(),
                 new String(r.get(2), StandardCharsets.UTF_8).trim(), String.valueOf(i + 1)});
+        }
+        if (rows.isEmpty()) {
+            throw new DataSourceException(csv + ": no statements (expected rows qid, type, statement after the header)");
         }
         if (rows.size() % 2 != 0) {
             throw new DataSourceException(csv + ": " + rows.size() + " statements, not an even number (rows pair up)");

@@ -1,17 +1,13 @@
 package org.un2clip.data.mmvp;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.un2clip.data.BadRecordException;
 import org.un2clip.data.image.ImageDecoder;
-import org.un2clip.data.source.ImageExtensions;
 import org.un2clip.data.image.RgbImage;
-import org.un2clip.data.source.DataSourceException;
+import org.un2clip.data.source.ImageFiles;
 
 /**
  * The MMVP-VLM protocol: per pair, texts "a photo of " + statement; logits = logit scale × cosine(text, image);
@@ -77,13 +73,6 @@ public final class MmvpScorer {
     }
 
     private RgbImage load(Path file) {
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            return decoder.decode(bytes, ImageExtensions.extensionOf(file.getFileName().toString()));
-        } catch (IOException e) {
-            throw new DataSourceException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (BadRecordException e) {
-            throw new DataSourceException("bad benchmark image " + file + ": " + e.reason().label() + " (" + e.getMessage() + ")", e);
-        }
+        return ImageFiles.read(decoder, file, "benchmark image");
     }
 }

@@ -3,6 +3,7 @@ package org.un2clip.model.clip;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.un2clip.model.io.WeightSource;
 
 /**
  * Shape of CLIP's text transformer (causal, pooled at the end-of-text token). MLP width is 4·width.
@@ -62,5 +63,67 @@ public record ClipTextConfig(int contextLength, int vocabSize, int width, int la
                 ClipVisionConfig.required(t, "width"), ClipVisionConfig.required(t, "layers"),
                 ClipVisionConfig.required(t, "heads"), ClipVisionConfig.required(t, "output_dim"),
                 t.hasNonNull("activation") ? Activation.parse(t.get("activation").asText()) : Activation.QUICK_GELU);
+    }
+
+    /**
+     * From an HF transformers {@code config.json}: a {@code CLIPConfig} (keys under {@code text_config},
+     * {@code projection_dim} at the top) or a {@code CLIPTextConfig} (keys at the top).
+     */
+    public static ClipTextConfig fromHfConfig(JsonNode config) {
+        JsonNode t = config.has("text_config") ? config.get("text_config") : config;
+        int width = ClipVisionConfig.required(t, "hidden_size");
+        int projection = t.has("projection_dim") ? t.get("projection_dim").asInt()
+                : config.has("projection_dim") ? config.get("projection_dim").asInt() : -1;
+        if (projection <= 0) {
+            throw new IllegalArgumentException("HF CLIP config: no projection_dim (text_config or top level)");
+        }
+        if (t.has("intermediate_size") && t.get("intermediate_size").asInt() != 4 * width) {
+            throw new IllegalArgumentException("HF CLIP config: text intermediate_size " + t.get("intermediate_size").asInt()
+                    + " is not 4 x hidden_size " + width + " (only MLP ratio 4 is supported)");
+        }
+        return new ClipTextConfig(ClipVisionConfig.required(t, "max_position_embeddings"), ClipVisionConfig.required(t, "vocab_size"),
+                width, ClipVisionConfig.required(t, "num_hidden_layers"), ClipVisionConfig.required(t, "num_attention_heads"),
+                projection, Activation.parse(t.path("hidden_act").asText("quick_gelu")));
+    }
+
+    /**
+     * The text tower of a CLIP checkpoint (OpenAI state dict or HF {@code text_model.*}): the config this project
+     * stored in the metadata ({@link ClipWeights#TEXT_CONFIG_METADATA}) when present, else derived from the tensor
+     * shapes as OpenAI's {@code build_model} does (heads = width / 64) with {@code activation}.
+     */
+    public static ClipTextConfig infer(WeightSource checkpoint, Activation activation) {
+        ClipTextConfig stored = CheckpointShapes.stored(checkpoint, ClipWeights.TEXT_CONFIG_METADATA, ClipTextConfig::fromJson);
+        if (stored != null) {
+            return stored;
+        }
+        boolean hf = checkpoint.contains("text_model.embeddings.token_embedding.weight");
+        if (!hf && !checkpoint.contains("token_embedding.weight")) {
+            throw new IllegalArgumentException("no CLIP text tower: neither token_embedding.weight (OpenAI naming) nor "
+                    + "text_model.embeddings.token_embedding.weight (HF naming) is present");
+        }
+        String what = "CLIP text checkpoint";
+        long[] tokens = CheckpointShapes.shape(checkpoint, hf ? "text_model.embeddings.token_embedding.weight" : "token_embedding.weight", what);
+        long[] pos = CheckpointShapes.shape(checkpoint, hf ? "text_model.embeddings.position_embedding.weight" : "positional_embedding", what);
+        long[] proj = CheckpointShapes.shape(checkpoint, hf ? "text_projection.weight" : "text_projection", what);
+        int layers = CheckpointShapes.blocks(checkpoint, hf ? "text_model.encoder.layers." : "transformer.resblocks.");
+        if (layers == 0) {
+            throw new IllegalArgumentException("CLIP text tower has no transformer blocks");
+        }
+        int width = Math.toIntExact(tokens[1]);
+        return new ClipTextConfig(Math.toIntExact(pos[0]), Math.toIntExact(tokens[0]), width, layers, Math.max(1, width / 64),
+                Math.toIntExact(hf ? proj[0] : proj[1]), activation);
+    }
+
+    /** This config in the {@link #fromJson} form. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("context_length", contextLength);
+        m.put("vocab_size", vocabSize);
+        m.put("width", width);
+        m.put("layers", layers);
+        m.put("heads", heads);
+        m.put("output_dim", outputDim);
+        m.put("activation", activation.configName());
+        return m;
     }
 }

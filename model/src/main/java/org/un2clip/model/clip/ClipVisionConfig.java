@@ -1,10 +1,6 @@
 package org.un2clip.model.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.un2clip.model.io.WeightSource;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -133,39 +129,22 @@ public record ClipVisionConfig(int width, int layers, int heads, int patch, int 
      * use a preset there) with {@code activation}.
      */
     public static ClipVisionConfig infer(WeightSource checkpoint, Activation activation) {
-        String stored = checkpoint.metadata().get(ClipWeights.CONFIG_METADATA);
+        ClipVisionConfig stored = CheckpointShapes.stored(checkpoint, ClipWeights.CONFIG_METADATA, ClipVisionConfig::fromJson);
         if (stored != null) {
-            try {
-                return fromJson(new ObjectMapper().readTree(stored));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("unreadable " + ClipWeights.CONFIG_METADATA + " metadata: " + e.getMessage(), e);
-            }
+            return stored;
         }
         ClipVisionFormat format = ClipVisionFormat.detect(checkpoint);
         WeightSource view = format.view(checkpoint);
         boolean hf = format == ClipVisionFormat.HF;
-        long[] conv = shape(view, hf ? "vision_model.embeddings.patch_embedding.weight" : "conv1.weight");
-        long[] pos = shape(view, hf ? "vision_model.embeddings.position_embedding.weight" : "positional_embedding");
-        long[] proj = shape(view, hf ? "visual_projection.weight" : "proj");
-        Pattern block = Pattern.compile(hf ? "vision_model\\.encoder\\.layers\\.(\\d+)\\..*" : "transformer\\.resblocks\\.(\\d+)\\..*");
-        int layers = 0;
-        for (String name : view.names()) {
-            Matcher m = block.matcher(name);
-            if (m.matches()) {
-                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
-            }
-        }
+        String what = "CLIP vision checkpoint";
+        long[] conv = CheckpointShapes.shape(view, hf ? "vision_model.embeddings.patch_embedding.weight" : "conv1.weight", what);
+        long[] pos = CheckpointShapes.shape(view, hf ? "vision_model.embeddings.position_embedding.weight" : "positional_embedding", what);
+        long[] proj = CheckpointShapes.shape(view, hf ? "visual_projection.weight" : "proj", what);
+        int layers = CheckpointShapes.blocks(view, hf ? "vision_model.encoder.layers." : "transformer.resblocks.");
         int width = Math.toIntExact(conv[0]);
         int patch = Math.toIntExact(conv[3]);
         return new ClipVisionConfig(width, layers, Math.max(1, width / 64), patch,
                 patch * PositionalEmbeddings.grid(pos[0]), Math.toIntExact(hf ? proj[0] : proj[1]), activation);
-    }
-
-    private static long[] shape(WeightSource view, String name) {
-        if (!view.contains(name)) {
-            throw new IllegalArgumentException("CLIP vision checkpoint has no " + name);
-        }
-        return view.info(name).shape();
     }
 
     /** This config as an HF {@code CLIPVisionConfig} JSON object (for export). */

@@ -33,16 +33,8 @@ public final class GoldenSet implements AutoCloseable {
     }
 
     public static GoldenSet open(Path dir) {
+        JsonNode manifest = readManifest(dir);
         Path manifestFile = dir.resolve("manifest.json");
-        if (!Files.isRegularFile(manifestFile)) {
-            throw new WeightFileException(manifestFile, null, "no manifest.json in " + dir);
-        }
-        JsonNode manifest;
-        try {
-            manifest = new ObjectMapper().readTree(manifestFile.toFile());
-        } catch (IOException e) {
-            throw new WeightFileException(manifestFile, null, "not readable JSON: " + e.getMessage(), e);
-        }
         JsonNode files = manifest.path("files");
         Path weightsFile = dir.resolve(files.path("weights").asText("weights.safetensors"));
         Path goldenFile = dir.resolve(files.path("golden").asText("golden.safetensors"));
@@ -70,6 +62,19 @@ public final class GoldenSet implements AutoCloseable {
             throw e;
         }
         return new GoldenSet(dir, manifest, Collections.unmodifiableMap(entries), weights, golden);
+    }
+
+    /** {@code dir/manifest.json}, parsed; a missing or unreadable one is an error naming the file. */
+    public static JsonNode readManifest(Path dir) {
+        Path manifestFile = dir.resolve("manifest.json");
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new WeightFileException(manifestFile, null, "no manifest.json in " + dir);
+        }
+        try {
+            return new ObjectMapper().readTree(manifestFile.toFile());
+        } catch (IOException e) {
+            throw new WeightFileException(manifestFile, null, "not readable JSON: " + e.getMessage(), e);
+        }
     }
 
     public Path dir() {

@@ -1,5 +1,6 @@
 package org.un2clip.model.io;
 
+import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,6 +45,11 @@ final class RenamedWeights implements WeightSource {
     @Override
     public float[] readFloats(String name) {
         return source.readFloats(original(name));
+    }
+
+    @Override
+    public void readFloats(String name, ByteBuffer destination) {
+        source.readFloats(original(name), destination);
     }
 
     @Override

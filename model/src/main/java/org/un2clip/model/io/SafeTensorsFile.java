@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -238,6 +239,14 @@ public final class SafeTensorsFile implements WeightSource {
         return metadata;
     }
 
+    private TensorInfo requireFloating(String name) {
+        TensorInfo t = require(name);
+        if (!t.dtype().isFloating()) {
+            throw new WeightFileException(path, name, "is " + t.dtype() + ", not a floating tensor");
+        }
+        return t;
+    }
+
     private TensorInfo require(String name) {
         TensorInfo t = tensors.get(name);
         if (t == null) {
@@ -248,17 +257,37 @@ public final class SafeTensorsFile implements WeightSource {
 
     @Override
     public float[] readFloats(String name) {
-        TensorInfo t = require(name);
-        if (!t.dtype().isFloating()) {
-            throw new WeightFileException(path, name, "is " + t.dtype() + ", not a floating tensor");
-        }
+        TensorInfo t = requireFloating(name);
         long n = t.elementCount();
         if (n > Integer.MAX_VALUE - 8) {
             throw new WeightFileException(path, name, "has " + n + " elements, more than one Java array holds");
         }
         float[] out = new float[(int) n];
-        forEachWindow(t, (window, firstElement) -> decodeFloats(t.dtype(), window, out, (int) firstElement));
+        FloatBuffer dst = FloatBuffer.wrap(out);
+        forEachWindow(t, null, (window, firstElement) -> decodeFloats(t.dtype(), window, dst, (int) firstElement));
         return out;
+    }
+
+    /**
+     * F32 into a little-endian destination is read by the kernel straight into it (no staging copy, no decode): the
+     * same single copy a raw sequential read makes. Other dtypes and orders go through the reused read window.
+     */
+    @Override
+    public void readFloats(String name, ByteBuffer destination) {
+        TensorInfo t = requireFloating(name);
+        long bytes = t.elementCount() * Float.BYTES;
+        if (destination.remaining() < bytes) {
+            throw new IllegalArgumentException(path + ": tensor '" + name + "' needs " + bytes + " bytes of float32, the destination has "
+                    + destination.remaining());
+        }
+        ByteBuffer dst = destination.slice().order(destination.order());
+        if (t.dtype() == DType.F32 && dst.order() == ByteOrder.LITTLE_ENDIAN) {
+            forEachWindow(t, dst, (window, firstElement) -> {});
+        } else {
+            FloatBuffer floats = dst.asFloatBuffer();
+            forEachWindow(t, null, (window, firstElement) -> decodeFloats(t.dtype(), window, floats, (int) firstElement));
+        }
+        destination.position(destination.position() + (int) bytes);
     }
 
     @Override
@@ -268,7 +297,7 @@ public final class SafeTensorsFile implements WeightSource {
             throw new WeightFileException(path, name, "is " + t.dtype() + ", not an integer tensor");
         }
         long[] out = new long[Math.toIntExact(t.elementCount())];
-        forEachWindow(t, (window, first) -> {
+        forEachWindow(t, null, (window, first) -> {
             int i = (int) first;
             while (window.hasRemaining()) {
                 out[i++] = switch (t.dtype()) {
@@ -289,12 +318,12 @@ public final class SafeTensorsFile implements WeightSource {
     }
 
     /**
-     * Hands the tensor's bytes to {@code consumer} in windows of whole elements. Windows come from
-     * positional reads into a reused direct buffer per thread; a large tensor's windows are read on
-     * all cores at once (positional reads are independent), since one thread cannot keep up with the
-     * page cache when every byte must also land in a fresh array.
+     * Hands the tensor's bytes to {@code consumer} in windows of whole elements. Windows come from positional
+     * reads into a reused direct buffer per thread, or, when {@code target} is given, into the matching slice of
+     * {@code target} itself (the tensor's raw bytes land where they belong). A large tensor's windows are read on
+     * all cores at once (positional reads are independent): one thread cannot keep up with the page cache.
      */
-    private void forEachWindow(TensorInfo t, WindowConsumer consumer) {
+    private void forEachWindow(TensorInfo t, ByteBuffer target, WindowConsumer consumer) {
         int elementBytes = t.dtype().bytes();
         int windowBytes = READ_WINDOW_BYTES - (READ_WINDOW_BYTES % elementBytes);
         int windows = (int) ((t.byteLength() + windowBytes - 1) / windowBytes);
@@ -302,8 +331,8 @@ public final class SafeTensorsFile implements WeightSource {
         (windows >= PARALLEL_MIN_WINDOWS ? range.parallel() : range).forEach(w -> {
             long offset = (long) w * windowBytes;
             int length = (int) Math.min(windowBytes, t.byteLength() - offset);
-            ByteBuffer window = READ_WINDOW.get();
-            window.clear().limit(length);
+            ByteBuffer window = target == null ? READ_WINDOW.get().clear().limit(length)
+                    : target.slice((int) offset, length).order(ByteOrder.LITTLE_ENDIAN);
             try {
                 while (window.hasRemaining()) {
                     if (channel.read(window, t.begin() + offset + window.position()) < 0) {
@@ -322,23 +351,24 @@ public final class SafeTensorsFile implements WeightSource {
     private static final ThreadLocal<ByteBuffer> READ_WINDOW =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(READ_WINDOW_BYTES).order(ByteOrder.LITTLE_ENDIAN));
 
-    static void decodeFloats(DType dtype, ByteBuffer src, float[] dst, int offset) {
+    /** Decodes the window's elements into {@code dst} from element {@code offset} on (absolute puts: windows run in parallel). */
+    static void decodeFloats(DType dtype, ByteBuffer src, FloatBuffer dst, int offset) {
         int n = src.remaining() / dtype.bytes();
         switch (dtype) {
-            case F32 -> src.asFloatBuffer().get(dst, offset, n);
+            case F32 -> dst.put(offset, src.asFloatBuffer(), 0, n);
             case F64 -> {
                 for (int i = 0; i < n; i++) {
-                    dst[offset + i] = (float) src.getDouble();
+                    dst.put(offset + i, (float) src.getDouble());
                 }
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst[offset + i] = HalfFloats.f16ToFloat(src.getShort());
+                    dst.put(offset + i, HalfFloats.f16ToFloat(src.getShort()));
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst[offset + i] = HalfFloats.bf16ToFloat(src.getShort());
+                    dst.put(offset + i, HalfFloats.bf16ToFloat(src.getShort()));
                 }
             }
             default -> throw new IllegalArgumentException(dtype + " is not floating");

@@ -1,5 +1,6 @@
 package org.un2clip.model.io;
 
+import java.nio.ByteBuffer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -82,6 +83,11 @@ public final class ShardedWeights implements WeightSource {
     @Override
     public float[] readFloats(String name) {
         return shardOf(name).readFloats(name);
+    }
+
+    @Override
+    public void readFloats(String name, ByteBuffer destination) {
+        shardOf(name).readFloats(name, destination);
     }
 
     @Override

@@ -22,6 +22,17 @@ public final class StrictLoader {
      */
     public static void load(String what, Map<String, long[]> expected, WeightSource source, boolean strict,
                             BiConsumer<String, float[]> sink) {
+        check(what, expected, source, strict);
+        for (String name : expected.keySet()) {
+            sink.accept(name, source.readFloats(name));
+        }
+    }
+
+    /**
+     * Checks, without reading any values, that {@code source} holds exactly the {@code expected} tensors (names,
+     * shapes, a floating dtype); throws one {@link WeightLoadException} listing every problem.
+     */
+    public static void check(String what, Map<String, long[]> expected, WeightSource source, boolean strict) {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             TensorInfo info = source.info(e.getKey());
@@ -43,9 +54,6 @@ public final class StrictLoader {
         }
         if (!problems.isEmpty()) {
             throw new WeightLoadException(what + ": " + problems.size() + " problem(s)\n  " + String.join("\n  ", problems));
-        }
-        for (String name : expected.keySet()) {
-            sink.accept(name, source.readFloats(name));
         }
     }
 

@@ -1,5 +1,6 @@
 package org.un2clip.model.io;
 
+import java.nio.ByteBuffer;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,12 @@ public interface WeightSource extends AutoCloseable {
 
     /** The tensor as float32 (F16/BF16 widened exactly). */
     float[] readFloats(String name);
+
+    /**
+     * Reads a floating tensor as float32 into {@code destination} from its position on, in its byte order, and
+     * advances the position: how a model's existing parameter storage is filled without an intermediate array.
+     */
+    void readFloats(String name, ByteBuffer destination);
 
     /** An integer tensor (I64/I32/I16/I8/U8/BOOL) as longs. */
     long[] readLongs(String name);

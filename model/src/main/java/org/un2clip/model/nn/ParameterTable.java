@@ -94,23 +94,41 @@ public final class ParameterTable implements AutoCloseable {
      * and an old buffer of an earlier swap is freed when the GC collects it — stale or garbage weights.
      */
     private static void write(NDArray a, FloatBuffer values) {
+        ByteBuffer storage = storage(a);
+        if (storage != null) {
+            storage.asFloatBuffer().put(values);
+        } else {
+            a.set(values); // GPU or converted (f16) arrays: DJL copies into a new tensor
+        }
+    }
+
+    /** The parameter's own float32 memory, native order, or null when it has none in this JVM (GPU, f16). */
+    private static ByteBuffer storage(NDArray a) {
         if (a.getDataType() == DataType.FLOAT32 && !a.getDevice().isGpu()) {
             // Parameters are created contiguous (zeros) and only ever written here, so this aliases their memory.
             ByteBuffer storage = a.toByteBuffer(true);
             if (storage.isDirect() && storage.capacity() == a.size() * Float.BYTES) {
-                storage.order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
-                return;
+                return storage.order(ByteOrder.nativeOrder());
             }
         }
-        a.set(values); // GPU or converted (f16) arrays: DJL copies into a new tensor
+        return null;
     }
 
     /**
      * Loads every parameter from {@code source}, whose names must already be this table's names
-     * (use {@link WeightSource#withPrefix} / {@link WeightSource#renamed}). Strict: all problems in one error.
+     * (use {@link WeightSource#withPrefix} / {@link WeightSource#renamed}). Strict: all problems in one error,
+     * before any value is read. Values are read straight into the parameters' storage where it lives in this JVM.
      */
     public void load(String what, WeightSource source, boolean strict) {
-        StrictLoader.load(what, shapes(), source, strict, this::set);
+        StrictLoader.check(what, shapes(), source, strict);
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            ByteBuffer storage = storage(e.getValue());
+            if (storage != null) {
+                source.readFloats(e.getKey(), storage);
+            } else {
+                set(e.getKey(), source.readFloats(e.getKey()));
+            }
+        }
     }
 
     /**

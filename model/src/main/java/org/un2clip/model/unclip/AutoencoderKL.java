@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.un2clip.model.io.StrictLoader;
 import org.un2clip.model.io.WeightSource;
 import org.un2clip.model.nn.Conv2d;
 import org.un2clip.model.nn.GroupNorm;
@@ -133,6 +134,27 @@ public final class AutoencoderKL {
             throw new IllegalStateException("this autoencoder was built without its decoder");
         }
         decoderParams.load(what, ldmNames.renamed(n -> n.startsWith("decoder.") || n.startsWith("post_quant_conv.") ? n : null), true);
+    }
+
+    /**
+     * Loads the decoder side from a diffusers {@code AutoencoderKL} state dict ({@link VaeDiffusersNames}; either
+     * attention naming). Strict: every missing, mis-shaped or unexpected decoder tensor in one error.
+     */
+    public void loadDecoderDiffusers(String what, WeightSource diffusersNames) {
+        if (decoderParams == null) {
+            throw new IllegalStateException("this autoencoder was built without its decoder");
+        }
+        boolean legacy = diffusersNames.contains("decoder.mid_block.attentions.0.query.weight");
+        java.util.Map<String, java.util.Map.Entry<String, long[]>> map = VaeDiffusersNames.map(decoderParams.shapes(), config.levels(), legacy);
+        java.util.Map<String, long[]> expected = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> toLdm = new java.util.HashMap<>();
+        map.forEach((ldm, d) -> {
+            expected.put(d.getKey(), d.getValue());
+            toLdm.put(d.getKey(), ldm);
+        });
+        StrictLoader.load(what + " (diffusers naming)", expected,
+                diffusersNames.renamed(n -> n.startsWith("decoder.") || n.startsWith("post_quant_conv.") ? n : null), true,
+                (name, values) -> decoderParams.set(toLdm.get(name), values));
     }
 
     /** The diagonal Gaussian posterior: moments split into mean and log-variance clamped to [-30, 20]. */

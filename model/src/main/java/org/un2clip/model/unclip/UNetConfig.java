@@ -70,6 +70,30 @@ public record UNetConfig(int imageSize, int inChannels, int outChannels, int mod
                 "sequential".equals(classes) ? p.path("adm_in_channels").asInt() : 0);
     }
 
+    /** This config as an ldm {@code unet_config.params} object, what {@link #fromLdm} reads back. */
+    public java.util.Map<String, Object> toLdm() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("image_size", imageSize);
+        m.put("in_channels", inChannels);
+        m.put("out_channels", outChannels);
+        m.put("model_channels", modelChannels);
+        m.put("attention_resolutions", attentionResolutions);
+        m.put("num_res_blocks", numResBlocks);
+        m.put("channel_mult", channelMult);
+        m.put("num_head_channels", numHeadChannels);
+        m.put("num_heads", numHeads);
+        m.put("use_spatial_transformer", true);
+        m.put("use_linear_in_transformer", true);
+        m.put("transformer_depth", transformerDepth);
+        m.put("context_dim", contextDim);
+        if (admInChannels > 0) {
+            m.put("num_classes", "sequential");
+            m.put("adm_in_channels", admInChannels);
+        }
+        m.put("legacy", false);
+        return m;
+    }
+
     /**
      * From a diffusers {@code UNet2DConditionModel} config.json. Note diffusers' {@code attention_head_dim}
      * is the number of heads (a known misnomer); {@code CrossAttnDownBlock2D} at level i means attention at ds = 2^i.

@@ -60,6 +60,42 @@ class SafeTensorsRoundTripTest {
     }
 
     @Test
+    void readingIntoABufferGivesTheArrayPathsBitsInAnyByteOrder() throws IOException {
+        Random rnd = new Random(2);
+        float[] big = new float[5 << 20]; // 20 MB: read in parallel windows
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (float) rnd.nextGaussian();
+        }
+        float[] small = java.util.Arrays.copyOf(big, 77);
+        Path file = dir.resolve("into.safetensors");
+        new SafeTensorsWriter().add("f32", new long[] {big.length}, big).add("f16", DType.F16, new long[] {77}, small)
+                .add("bf16", DType.BF16, new long[] {7, 11}, small).addLongs("i64", new long[] {1}, new long[] {3}).write(file);
+        try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
+            for (String name : new String[] {"f32", "f16", "bf16"}) {
+                float[] expected = st.readFloats(name);
+                for (ByteBuffer dst : new ByteBuffer[] {ByteBuffer.allocateDirect(expected.length * 4 + 12).order(ByteOrder.LITTLE_ENDIAN),
+                        ByteBuffer.allocateDirect(expected.length * 4 + 12).order(ByteOrder.BIG_ENDIAN),
+                        ByteBuffer.allocate(expected.length * 4 + 12).order(ByteOrder.LITTLE_ENDIAN)}) {
+                    dst.position(8);
+                    st.readFloats(name, dst);
+                    assertThat(dst.position()).as(name).isEqualTo(8 + expected.length * 4);
+                    float[] got = new float[expected.length];
+                    dst.position(8);
+                    dst.asFloatBuffer().get(got);
+                    // Arrays.mismatch, not containsExactly: AssertJ's diff of 5M floats is quadratic
+                    assertThat(java.util.Arrays.mismatch(got, expected)).as("first differing float of %s into %s %s", name,
+                            dst.order(), dst.isDirect() ? "direct" : "heap").isEqualTo(-1);
+                    assertThat(dst.getInt(8 + expected.length * 4)).as("bytes past the tensor untouched").isZero();
+                }
+            }
+            assertThatThrownBy(() -> st.readFloats("f16", ByteBuffer.allocateDirect(76 * 4)))
+                    .hasMessageContaining("'f16'").hasMessageContaining("308 bytes");
+            assertThatThrownBy(() -> st.readFloats("i64", ByteBuffer.allocateDirect(8)))
+                    .hasMessageContaining("'i64'").hasMessageContaining("not a floating");
+        }
+    }
+
+    @Test
     void readsDtypesWrittenByOtherTools() throws IOException {
         // F64, I32, I16, I8, U8 and BOOL are only read; write them by hand.
         ByteBuffer data = ByteBuffer.allocate(8 * 2 + 4 * 2 + 2 * 2 + 2 + 2 + 2).order(ByteOrder.LITTLE_ENDIAN);

@@ -139,8 +139,13 @@ public final class DemoStage implements Objectives {
         return NoiseAugmentor.standard(1000, mean, std, mean.length);
     }
 
+    /** The generator's diffusion: Stable Diffusion's scaled-linear betas from LINEAR_START to LINEAR_END over TIMESTEPS. */
+    public static final double LINEAR_START = 0.00085;
+    public static final double LINEAR_END = 0.012;
+    public static final int TIMESTEPS = 1000;
+
     public static Diffusion diffusion() {
-        return new Diffusion(DiffusionSchedule.scaledLinear(0.00085, 0.012, 1000));
+        return new Diffusion(DiffusionSchedule.scaledLinear(LINEAR_START, LINEAR_END, TIMESTEPS));
     }
 
     /** The paper's un²CLIP recipe: noise level 0, no conditioning dropout, t ~ U[0, 1000), posterior mean. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.un2clip.model.golden.GoldenSet;
 import org.un2clip.model.golden.GoldenSuite;
+import org.un2clip.model.io.WeightSource;
 import org.un2clip.model.nn.Taps;
 import org.un2clip.model.unclip.NoiseAugmentor;
 import org.un2clip.model.unclip.TimestepEmbedding;
@@ -26,13 +27,18 @@ public final class AugmentationSuite implements GoldenSuite {
 
     /** The augmentor of {@code config.noise_aug} with the set's {@code noise_augmentor.data_mean/std}. */
     public static NoiseAugmentor augmentor(GoldenSet set) {
-        JsonNode a = set.config().path("noise_aug");
+        return augmentor(set.config(), set.weights());
+    }
+
+    /** The augmentor of {@code config.noise_aug} with {@code noise_augmentor.data_mean/std} from {@code weights}. */
+    public static NoiseAugmentor augmentor(JsonNode config, WeightSource weights) {
+        JsonNode a = config.path("noise_aug");
         String schedule = a.path("noise_schedule_config").path("beta_schedule").asText("squaredcos_cap_v2");
         if (!"squaredcos_cap_v2".equals(schedule)) {
             throw new IllegalArgumentException("noise_aug: schedule '" + schedule + "' unsupported (squaredcos_cap_v2)");
         }
         return NoiseAugmentor.standard(a.path("max_noise_level").asInt(1000),
-                set.weights().readFloats("noise_augmentor.data_mean"), set.weights().readFloats("noise_augmentor.data_std"),
+                weights.readFloats("noise_augmentor.data_mean"), weights.readFloats("noise_augmentor.data_std"),
                 a.path("timestep_dim").asInt());
     }
 

@@ -27,7 +27,12 @@ public final class DiffusionSuite implements GoldenSuite {
 
     /** The schedule of {@code config.diffusion}. */
     public static Diffusion diffusion(GoldenSet set) {
-        JsonNode d = set.config().path("diffusion");
+        return diffusion(set.config());
+    }
+
+    /** The schedule of {@code config.diffusion}. */
+    public static Diffusion diffusion(JsonNode config) {
+        JsonNode d = config.path("diffusion");
         return new Diffusion(DiffusionSchedule.named(d.path("beta_schedule").asText("linear"), d.path("timesteps").asInt(1000),
                 d.path("linear_start").asDouble(0.00085), d.path("linear_end").asDouble(0.012)));
     }

@@ -1,6 +1,7 @@
 package org.un2clip.model.unclip.golden;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,12 @@ public final class VaeSuite implements GoldenSuite {
 
     /** {@code config.diffusion.scale_factor} (0.18215 for SD). */
     public static float scaleFactor(GoldenSet set) {
-        return (float) set.config().path("diffusion").path("scale_factor").asDouble(0.18215);
+        return scaleFactor(set.config());
+    }
+
+    /** {@code config.diffusion.scale_factor} (0.18215 for SD). */
+    public static float scaleFactor(JsonNode config) {
+        return (float) config.path("diffusion").path("scale_factor").asDouble(0.18215);
     }
 
     @Override
