@@ -10,14 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.un2clip.cluster.cli.Main;
 
 /**
  * `un2clip demo --quick` end to end: every stage runs (world, CLIP, VAE, generator, un²CLIP, evaluation,
- * reconstructions), the report has its tables, loss curves and picture; a second run skips every training stage;
- * the exported CLIP and generator work with {@code eval mmvp} and {@code reconstruct}.
+ * reconstructions), every training stage as a training run of the distributed runtime (its run folder holds the
+ * metrics of every step, each summing two trainer ranks), the report has its tables, loss curves and picture; a
+ * second run skips every training stage; the exported CLIP and generator work with {@code eval mmvp} and
+ * {@code reconstruct}.
  */
 class DemoQuickTest {
     private static final List<String> STAGES = List.of("world", "clip", "vae", "generator", "un2clip", "reconstructions");
@@ -49,14 +52,35 @@ class DemoQuickTest {
         for (String stage : STAGES) {
             JsonNode st = summary.path("stages").path(stage);
             assertThat(st.isMissingNode()).as(stage).isFalse();
-            assertThat(st.path("ran_on").asText()).as(stage).isEqualTo("in-process");
             assertThat(st.path("seconds").asDouble()).as(stage).isPositive();
         }
-        for (String trained : List.of("clip", "vae", "generator", "un2clip")) {
+        for (String stage : List.of("world", "reconstructions")) {
+            assertThat(summary.path("stages").path(stage).path("ran_on").asText()).as(stage).isEqualTo("in-process");
+        }
+        Map<String, String> runs = Map.of("clip", "clip/run", "vae", "vae/run", "generator", "generator/run", "un2clip", "un2clip/un2clip/run");
+        for (Map.Entry<String, String> e : runs.entrySet()) {
+            String trained = e.getKey();
             JsonNode st = summary.path("stages").path(trained);
+            assertThat(st.path("ran_on").asText()).as(trained).isEqualTo("runtime");
+            assertThat(st.path("trainers").asInt()).as(trained).isEqualTo(2);
             assertThat(st.path("steps").asInt()).as(trained).isPositive();
             assertThat(st.path("loss_curve").size()).as(trained).isEqualTo(st.path("steps").asInt());
             assertThat(st.path("last_loss").asDouble()).as(trained).isFinite();
+            // the stage's training run: one metrics line per step, each summing the gradients of two trainer ranks
+            Path run = tmp.resolve(e.getValue());
+            List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+            assertThat(metrics).as(trained).hasSize(st.path("steps").asInt());
+            for (int i = 0; i < metrics.size(); i++) {
+                JsonNode line = new ObjectMapper().readTree(metrics.get(i));
+                assertThat(line.path("ranks").asInt()).as(trained + " step " + i).isEqualTo(2);
+                assertThat(line.path("loss").asDouble()).as(trained + " step " + i).isEqualTo(st.path("loss_curve").get(i).asDouble());
+            }
+            assertThat(Files.readString(run.resolve("resolved.conf"))).contains("demo-stage");
+        }
+        // one local cluster served every stage: each trainer JVM found one Coordinator per training stage
+        for (int rank = 0; rank < 2; rank++) {
+            String log = Files.readString(tmp.resolve("runtime-logs/trainer-" + rank + ".log"));
+            assertThat(log.split("rank " + rank + ": coordinator found", -1)).as("rank " + rank).hasSize(runs.size() + 1);
         }
         for (String encoder : List.of("original", "un2clip")) {
             JsonNode e = summary.path("evaluations").path(encoder);
@@ -74,7 +98,8 @@ class DemoQuickTest {
         assertThat(html).contains("<table>", "MMVP mean", "zero-shot", "held-out diffusion loss", "<svg", "<polyline",
                 "reconstructions.png", "Configuration");
         String md = Files.readString(tmp.resolve("report.md"));
-        assertThat(md).contains("| metric | original | un2clip |", "MMVP Texts (%)", "## Stages", "## Reconstructions");
+        assertThat(md).contains("| metric | original | un2clip |", "MMVP Texts (%)", "## Stages", "## Reconstructions",
+                "| clip | runtime, 2 trainer JVMs |", "| un2clip | runtime, 2 trainer JVMs |");
         assertThat(first).contains("(b) tiny CLIP", "(c) tiny VAE", "(c) tiny unCLIP generator", "(d) un²CLIP", "MMVP mean");
         assertThat(tmp.resolve("un2clip/un2clip/encoder.safetensors")).isRegularFile();
 

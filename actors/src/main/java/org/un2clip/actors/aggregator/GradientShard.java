@@ -229,13 +229,7 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
                     + version + (awaitingApply ? "" : " with no gradient reduced"));
         }
         if (!a.skip()) {
-            if (a.clipCoefficient() < 1.0) {
-                float c = (float) a.clipCoefficient();
-                for (int k = 0; k < length; k++) {
-                    gradient[k] *= c;
-                }
-            }
-            optimizer.update(gradient, a.lr(), plan.beta1(), plan.beta2(), plan.eps(), plan.weightDecay());
+            optimizer.apply(gradient, length, a.clipCoefficient(), a.lr(), plan);
         }
         long applied = version;
         version++;

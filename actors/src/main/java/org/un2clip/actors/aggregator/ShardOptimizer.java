@@ -26,6 +26,20 @@ public final class ShardOptimizer {
         return new ShardOptimizer(master, new float[master.length], new float[master.length], 0);
     }
 
+    /**
+     * A step's update of this shard: {@code grad[0, length)} (the reduced, averaged gradient) scaled by the
+     * global clip coefficient when below 1, then AdamW with the run's hyper-parameters.
+     */
+    public void apply(float[] grad, int length, double clipCoefficient, double lr, org.un2clip.actors.plan.RunPlan plan) {
+        if (clipCoefficient < 1.0) {
+            float c = (float) clipCoefficient;
+            for (int k = 0; k < length; k++) {
+                grad[k] *= c;
+            }
+        }
+        update(grad, lr, plan.beta1(), plan.beta2(), plan.eps(), plan.weightDecay());
+    }
+
     /** One AdamW update with gradient {@code grad} (already averaged, unscaled and clipped). */
     public void update(float[] grad, double lr, double beta1, double beta2, double eps, double weightDecay) {
         step++;

@@ -256,6 +256,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 .onMessage(CoordinatorProtocol.StallCheck.class, this::onStallCheck)
                 .onMessage(CoordinatorProtocol.TrainerLost.class, this::onTrainerLost)
                 .onMessage(CoordinatorProtocol.MemberUnreachable.class, this::onUnreachable)
+                .onMessage(CoordinatorProtocol.GetRunConfig.class, m -> {
+                    m.replyTo().tell(new CoordinatorProtocol.RunConfig(settings.resolvedConfig()));
+                    return this;
+                })
                 .onMessage(CoordinatorProtocol.GetStatus.class, m -> {
                     m.replyTo().tell(status());
                     return this;
@@ -337,8 +341,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             getContext().getLog().warn("step {}: non-finite gradient norm, update skipped ({} so far)", m.step(),
                     skippedSteps);
         }
-        // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), clamped to 1.
-        t.clip = plan.clipGradNorm() > 0 && !t.skipped ? Math.min(1.0, plan.clipGradNorm() / (norm + 1e-6)) : 1.0;
+        t.clip = t.skipped ? 1.0 : plan.clipCoefficient(norm);
         t.lr = lrOf(m.step());
         ShardProtocol.Apply apply = new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped);
         if (operator.paused && !operator.allHeld(live)) {
@@ -431,7 +434,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             int samples = t.samples + lostRanksSamples(nextMetricsStep, t);
             recent.add(seconds, samples);
             metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
-                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped);
+                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped,
+                    t.reported.cardinality());
             nodeMetrics.stepCompleted(nextMetricsStep, seconds, lastLoss, samples);
             nodeMetrics.phases(t.phases[0], t.phases[1], t.phases[2], t.phases[3]);
             tallies.remove(nextMetricsStep);

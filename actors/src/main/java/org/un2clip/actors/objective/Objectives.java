@@ -11,8 +11,9 @@ import org.un2clip.model.step.TrainingBatch;
 /**
  * The step functions {@code train.objective} names, with what the runtime needs around each: its data
  * (batches by sample id) and how its parameters are exported: "toy" (pure-Java linear regression, for
- * runtime tests and benchmarks) and "un2clip" (the DJL objective on a golden-format generator and the
- * miniature world, {@link Un2clipWorld}).
+ * runtime tests and benchmarks), "un2clip" (the DJL objective on a golden-format generator and the
+ * miniature world, {@link Un2clipWorld}) and "demo-stage" (one training stage of the demo,
+ * {@link org.un2clip.actors.objective.demo.DemoStage}).
  */
 public interface Objectives {
 
@@ -42,7 +43,11 @@ public interface Objectives {
             return Un2clipWorld.open(generator, ObjectiveOptions.fromConfig(c),
                     c.getInt("model.attention-query-slice"), c.getLong("train.seed"));
         }
-        throw new IllegalArgumentException("train.objective '" + name + "' is not available (known: toy, un2clip)");
+        if (name.equals(org.un2clip.actors.objective.demo.DemoStage.OBJECTIVE)) {
+            return org.un2clip.actors.objective.demo.DemoStage.of(c);
+        }
+        throw new IllegalArgumentException("train.objective '" + name + "' is not available (known: toy, un2clip, "
+                + org.un2clip.actors.objective.demo.DemoStage.OBJECTIVE + ")");
     }
 
     /** Linear regression over keyed synthetic samples. */

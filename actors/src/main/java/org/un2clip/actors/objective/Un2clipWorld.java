@@ -44,7 +44,7 @@ public record Un2clipWorld(Path generator, ObjectiveOptions options, int querySl
             int rows = Math.toIntExact(contextShape[1]);
             int dim = Math.toIntExact(contextShape[2]);
             float[] context = java.util.Arrays.copyOf(set.floats("e2e.context"), rows * dim);
-            return new Owned(new ObjectiveStep(manager, objective, context, new long[] {rows, dim}), manager);
+            return new OwnedStepFunction(new ObjectiveStep(manager, objective, context, new long[] {rows, dim}), manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -79,30 +79,6 @@ public record Un2clipWorld(Path generator, ObjectiveOptions options, int querySl
                 ClipVision tower = ClipVision.create(ClipVisionConfig.fromJson(set.config().path("clip")), manager)) {
             tower.params().copyFrom(FloatBuffer.wrap(flat));
             ClipWeights.exportVision(tower, file, naming);
-        }
-    }
-
-    /** The step function and the manager its frozen parts live in, closed together. */
-    private record Owned(ObjectiveStep step, NDManager manager) implements StepFunction {
-        @Override
-        public long parameterCount() {
-            return step.parameterCount();
-        }
-
-        @Override
-        public void initialParameters(FloatBuffer out) {
-            step.initialParameters(out);
-        }
-
-        @Override
-        public StepResult step(FloatBuffer parameters, TrainingBatch batch, FloatBuffer gradients) {
-            return step.step(parameters, batch, gradients);
-        }
-
-        @Override
-        public void close() {
-            step.close();
-            manager.close();
         }
     }
 }

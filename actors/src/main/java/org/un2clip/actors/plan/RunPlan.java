@@ -47,6 +47,14 @@ public record RunPlan(long runId, int trainers, int shards, int globalBatch, int
         return org.un2clip.conf.KeyedRandom.mix(name.hashCode() * 31L + seed);
     }
 
+    /**
+     * The global-norm clip coefficient of a step with gradient norm {@code norm}: torch's
+     * {@code clip_grad_norm_}, max_norm / (norm + 1e-6) clamped to 1; 1 when clipping is off.
+     */
+    public double clipCoefficient(double norm) {
+        return clipGradNorm > 0 ? Math.min(1.0, clipGradNorm / (norm + 1e-6)) : 1.0;
+    }
+
     public LrSchedule schedule() {
         return new LrSchedule(lrSchedule, lr, warmupSteps, steps);
     }

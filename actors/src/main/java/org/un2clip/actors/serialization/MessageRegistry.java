@@ -45,6 +45,8 @@ public final class MessageRegistry {
         m.put(CoordinatorProtocol.HoldAck.class, 217);
         m.put(CoordinatorProtocol.StallCheck.class, 218);
         m.put(CoordinatorProtocol.TrainerLost.class, 219);
+        m.put(CoordinatorProtocol.GetRunConfig.class, 220);
+        m.put(CoordinatorProtocol.RunConfig.class, 221);
 
         m.put(TrainerProtocol.Begin.class, 300);
         m.put(TrainerProtocol.Poll.class, 301);

@@ -237,6 +237,33 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         return oldest >= step - plan.staleness();
     }
 
+    /**
+     * A rank's share of a step: runs the step function on each micro-batch at {@code parameters} and leaves
+     * Σ size·gradient × loss scale in {@code accumulated} (shards divide by global batch × loss scale, so the
+     * global batch holds for any number of ranks). Returns Σ size·loss. The demo's in-process runner calls it
+     * too, so both make the same bits.
+     */
+    public static double accumulate(StepFunction function, FloatBuffer parameters, java.util.List<TrainingBatch> microBatches,
+            float[] gradient, FloatBuffer gradientView, float[] accumulated, double lossScale) {
+        java.util.Arrays.fill(accumulated, 0f);
+        double lossSum = 0;
+        for (TrainingBatch mb : microBatches) {
+            StepFunction.StepResult r = function.step(parameters, mb, gradientView);
+            float weight = mb.size();
+            for (int i = 0; i < accumulated.length; i++) {
+                accumulated[i] += weight * gradient[i];
+            }
+            lossSum += r.loss() * mb.size();
+        }
+        if (lossScale != 1.0) {
+            float scale = (float) lossScale;   // the hook fp16 objectives use: shards divide it out
+            for (int i = 0; i < accumulated.length; i++) {
+                accumulated[i] *= scale;
+            }
+        }
+        return lossSum;
+    }
+
     private void runStep() {
         long t0 = System.nanoTime();
         TrainerProtocol.BatchReady ready = batches.remove(step);
@@ -244,23 +271,11 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         if (step + 2 < plan.steps()) {
             loader.tell(new DataLoaderProtocol.Prepare(step + 2, generation, live, getContext().getSelf()));
         }
-        java.util.Arrays.fill(accumulated, 0f);
-        double lossSum = 0;
+        double lossSum = accumulate(function, parameterView, ready.microBatches(), gradient, gradientView, accumulated,
+                plan.lossScale());
         int samples = 0;
         for (TrainingBatch mb : ready.microBatches()) {
-            StepFunction.StepResult r = function.step(parameterView, mb, gradientView);
-            float weight = mb.size();
-            for (int i = 0; i < accumulated.length; i++) {
-                accumulated[i] += weight * gradient[i];
-            }
-            lossSum += r.loss() * mb.size();
             samples += mb.size();
-        }
-        if (plan.lossScale() != 1.0) {
-            float scale = (float) plan.lossScale();   // the hook fp16 objectives use: shards divide it out
-            for (int i = 0; i < accumulated.length; i++) {
-                accumulated[i] *= scale;
-            }
         }
         long t1 = System.nanoTime();
         outgoingView.put(0, accumulated);

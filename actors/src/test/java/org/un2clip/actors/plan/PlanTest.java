@@ -42,6 +42,15 @@ class PlanTest {
     }
 
     @Test
+    void clipCoefficientIsTorchClipGradNorm() {
+        RunPlan p = new RunPlan(1, 1, 1, 8, 8, 10, 7, false, 0, 1e-3, 0, 0.9, 0.999, 1e-8, "constant", 0, 1.0, 1.0, "toy", 100);
+        assertThat(p.clipCoefficient(5.0)).isEqualTo(1.0 / (5.0 + 1e-6));     // max_norm / (norm + 1e-6)
+        assertThat(p.clipCoefficient(0.5)).isEqualTo(1.0);                    // clamped: never scales up
+        RunPlan off = new RunPlan(1, 1, 1, 8, 8, 10, 7, false, 0, 1e-3, 0, 0.9, 0.999, 1e-8, "constant", 0, 0.0, 1.0, "toy", 100);
+        assertThat(off.clipCoefficient(50.0)).isEqualTo(1.0);
+    }
+
+    @Test
     void schedules() {
         assertThat(new LrSchedule("constant", 1, 0, 10).at(5)).isEqualTo(1);
         LrSchedule warm = new LrSchedule("linear-warmup", 1, 4, 10);

@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", description = {
         "The miniature un²CLIP experiment, end to end (preset conf/presets/demo.conf): world + pair benchmark, a",
         "detail-blind tiny CLIP, a tiny VAE + unCLIP generator, un²CLIP fine-tuning, evaluation, reconstructions;",
-        "writes demo.dir/report.html, report.md, summary.json. Stages whose outputs match the configuration are skipped."})
+        "writes demo.dir/report.html, report.md, summary.json. Stages whose outputs match the configuration are skipped.",
+        "Every training stage runs on the distributed runtime: one local cluster (this process as coordinator, demo.trainers",
+        "trainer JVMs) serves them one after the other; --set demo.runner=in-process runs the same arithmetic in this JVM."})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "The ~1 minute variant (preset demo-quick: fewer images and steps).")

@@ -41,6 +41,10 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Coordinator: continue from the newest checkpoint in run.dir.")
     boolean resume;
 
+    @Option(names = "--session", description = "Trainer: serve the coordinator node's successive runs (each run's"
+            + " configuration comes from its Coordinator); exit when the coordinator node leaves.")
+    boolean session;
+
     @Override
     public Integer call() throws Exception {
         Config c = Un2clipConfig.load(Optional.of(config), overrides);
@@ -49,7 +53,7 @@ final class NodeCommand implements Callable<Integer> {
                 if (rank == null) {
                     throw new Main.UserError("--role trainer needs --rank");
                 }
-                return TrainerNode.run(c, rank, seedNodes, aeronDir);
+                return TrainerNode.run(c, rank, seedNodes, aeronDir, session);
             }
             case "coordinator", "aggregator" -> {
                 var restored = resume ? InProcessRun.loadNewest(RunSettings.from(c)) : Optional.<

@@ -8,16 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.un2clip.actors.InProcessRun;
 import org.un2clip.actors.checkpoint.TrainingState;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
 import org.un2clip.actors.plan.RunPlan;
-import org.un2clip.cluster.node.CoordinatorNode;
-import org.un2clip.cluster.node.LocalCluster;
+import org.un2clip.cluster.node.LocalRun;
 import org.un2clip.conf.Un2clipConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config c = Un2clipConfig.load(Optional.ofNullable(config), overrides);
-        RunPlan plan = RunPlan.from(c);
+        RunPlan.from(c);     // a bad train { } section fails before anything starts
         RunSettings settings = RunSettings.from(c);
         Files.createDirectories(settings.runDir());
         Path resolved = settings.runDir().resolve("resolved.conf");
@@ -61,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
         if (inProcess) {
             report(InProcessRun.run(c, resume, System.out), settings, t0);
         } else {
-            runCluster(c, plan, settings, restored, resolved, t0);
+            runCluster(c, settings, restored, resolved, t0);
         }
         return 0;
     }
@@ -73,41 +69,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Runs the cluster; reports as soon as the result is in (leaving the cluster takes a few seconds more). */
-    private static void runCluster(Config c, RunPlan plan, RunSettings settings,
-            Optional<TrainingState> restored, Path resolved, long t0) throws Exception {
-        int threads = c.getInt("train.threads-per-trainer");
-        if (threads <= 0) {
-            threads = Math.max(1, Runtime.getRuntime().availableProcessors() / plan.trainers());
-        }
-        boolean ipc = c.getString("transport.media").equals("ipc");
-        long joinDeadline = System.nanoTime() + c.getDuration("cluster.join-timeout").toNanos();
-        try (CoordinatorNode node = new CoordinatorNode(c, List.of(), restored, System.out);
-             LocalCluster children = new LocalCluster()) {
-            for (int r = 0; r < plan.trainers(); r++) {
-                children.startTrainer(r, resolved, node.clusterAddress(), ipc ? node.aeronDirectory() : null, threads,
-                        settings.runDir().resolve("logs"));
-            }
-            while (true) {
-                try {
-                    report(node.done().get(1, TimeUnit.SECONDS), settings, t0);
-                    return;
-                } catch (TimeoutException e) {
-                    int failed = children.failedChild();
-                    if (failed >= 0 && !node.begun()) {
-                        children.destroyAll();
-                        throw new Main.UserError("trainer " + failed + " exited with an error; see "
-                                + settings.runDir().resolve("logs/trainer-" + failed + ".log"));
-                    }
-                    // Once the run began a lost trainer is the coordinator's call: it re-plans over the others.
-                    if (System.nanoTime() > joinDeadline && !node.begun()) {
-                        children.destroyAll();
-                        throw new Main.UserError("the trainers did not all join within cluster.join-timeout; see "
-                                + settings.runDir().resolve("logs"));
-                    }
-                } catch (ExecutionException e) {
-                    throw new Main.UserError("training failed: " + e.getCause().getMessage());
-                }
-            }
+    private static void runCluster(Config c, RunSettings settings, Optional<TrainingState> restored, Path resolved,
+            long t0) throws Exception {
+        try {
+            LocalRun.run(c, resolved, restored, System.out, r -> report(r, settings, t0));
+        } catch (LocalRun.Failed e) {
+            throw new Main.UserError(e.getMessage());
         }
     }
 }

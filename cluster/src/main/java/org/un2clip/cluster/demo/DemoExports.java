@@ -3,6 +3,8 @@ package org.un2clip.cluster.demo;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.un2clip.actors.objective.demo.TinyModels;
+import org.un2clip.actors.objective.demo.Vocabulary;
 import org.un2clip.model.clip.ClipModel;
 import org.un2clip.model.clip.ClipTextConfig;
 import org.un2clip.model.clip.ClipTokenizer;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.un2clip.actors.objective.demo.DemoSettings;
+import org.un2clip.actors.objective.demo.DemoStage;
+import org.un2clip.actors.objective.demo.MiniatureImages;
+import org.un2clip.actors.objective.demo.StageSpec;
+import org.un2clip.actors.objective.demo.TinyModels;
+import org.un2clip.actors.objective.demo.Vocabulary;
 import org.un2clip.data.image.ImageDecoder;
 import org.un2clip.data.image.RgbImage;
 import org.un2clip.data.mmvp.ContrastiveEncoder;
@@ -28,17 +33,11 @@ import org.un2clip.model.clip.ClipModel;
 import org.un2clip.model.eval.DdimReconstructor;
 import org.un2clip.model.eval.DiffusionLoss;
 import org.un2clip.model.eval.ZeroShotClassifier;
-import org.un2clip.model.nn.ParameterTable;
-import org.un2clip.model.objective.AutoencoderObjective;
 import org.un2clip.model.objective.ClipPreprocess;
-import org.un2clip.model.objective.ContrastiveObjective;
 import org.un2clip.model.objective.ObjectiveOptions;
 import org.un2clip.model.objective.ObjectiveStep;
-import org.un2clip.model.objective.Un2clipObjective;
 import org.un2clip.model.step.TrainingBatch;
 import org.un2clip.model.unclip.AutoencoderKL;
-import org.un2clip.model.unclip.Diffusion;
-import org.un2clip.model.unclip.DiffusionSchedule;
 import org.un2clip.model.unclip.NoiseAugmentor;
 import org.un2clip.model.unclip.UNetModel;
 
@@ -79,24 +78,28 @@ public final class DemoPipeline {
             ClipModel clip = TinyModels.clip(m, s, vocab.size());
             MiniatureImages train = new MiniatureImages(s.seed(), s.trainImages(), s.imageSize(), vocab, s.clip().fineCaptionFraction());
             MiniatureImages heldout = new MiniatureImages(s.seed() + HELDOUT_SEED_OFFSET, s.heldoutImages(), s.imageSize(), vocab);
-            fp = clipStage(fp, m, clip, train);
+            fp = clipStage(fp, m, clip, vocab);
             float[] original = TinyModels.flat(clip.vision().params());
             AutoencoderKL vae = TinyModels.vae(m, s);
-            fp = vaeStage(fp, m, vae, train);
+            fp = vaeStage(fp, m, vae, train, vocab);
             float scaleFactor = ((Number) records.get("vae").results().get("scale_factor")).floatValue();
             UNetModel unet = TinyModels.unet(m, s);
             float[] context = emptyPromptContext(m, clip, vocab);
             long[] contextShape = {s.clip().contextLength(), s.clip().textWidth()};
-            String generatorFp = generatorStage(fp, m, clip, vae, unet, scaleFactor, context, contextShape, train);
-            NoiseAugmentor augmentor = augmentor(records.get("generator"));
+            String generatorFp = generatorStage(fp, m, clip, vae, unet, scaleFactor, context, train, vocab);
+            float[] embeddingMean = floats(records.get("generator").results().get("embedding_mean"));
+            float[] embeddingStd = floats(records.get("generator").results().get("embedding_std"));
+            NoiseAugmentor augmentor = DemoStage.augmentor(embeddingMean, embeddingStd);
             float[] frozenUnet = TinyModels.flat(unet.parameters());
-            Models models = new Models(m, clip, vae, unet, augmentor, scaleFactor, context, contextShape, original, frozenUnet);
+            Models models = new Models(m, s, clip, vae, unet, augmentor, embeddingMean, embeddingStd, scaleFactor, context, contextShape,
+                    original, frozenUnet, vocab.bpeIds());
             export(models, vocab);
             Map<String, float[]> encoders = new LinkedHashMap<>();
             encoders.put(ORIGINAL, original);
             for (Variant v : variants()) {
-                encoders.put(v.name(), un2clipStage(generatorFp, models, v, train));
+                encoders.put(v.name(), un2clipStage(generatorFp, models, v));
             }
+            runner.close();     // the training is over: the trainer JVMs leave before the evaluation
             MmvpBenchmark bench = MmvpBenchmark.load(dir.resolve("bench"));
             for (Map.Entry<String, float[]> e : encoders.entrySet()) {
                 evaluations.put(e.getKey(), evaluate(models, e.getKey(), e.getValue(), heldout, bench, vocab));
@@ -120,7 +123,7 @@ public final class DemoPipeline {
         SynthDatasetWriter.write(d.resolve("shards"), s.trainImages(), s.seed(), s.imageSize(), 1000);
         PairBenchmarkWriter.write(dir.resolve("bench"), s.pairsPerPattern(), s.seed() + BENCH_SEED_OFFSET, s.imageSize(),
                 PairBenchmarkWriter.Format.PNG);
-        return done(new StageRecord("world", fp, seconds(t0), "in-process", List.of(), Map.of("train_images", s.trainImages(),
+        return done(new StageRecord("world", fp, seconds(t0), DemoSettings.IN_PROCESS, 0, List.of(), Map.of("train_images", s.trainImages(),
                 "heldout_seed", s.seed() + HELDOUT_SEED_OFFSET, "bench_seed", s.seed() + BENCH_SEED_OFFSET)), d);
     }
 
@@ -150,8 +153,8 @@ public final class DemoPipeline {
 
     // ---------------------------------------------------------------- (b) CLIP
 
-    private String clipStage(String previous, NDManager m, ClipModel clip, MiniatureImages train) throws IOException {
-        String fp = StageRecord.fingerprint(previous, s.render("clip"));
+    private String clipStage(String previous, NDManager m, ClipModel clip, Vocabulary vocab) throws IOException {
+        String fp = StageRecord.fingerprint(previous, s.render("clip", "trainers", "clip-grad-norm"));
         Path d = dir.resolve("clip");
         if (skip("clip", d, fp)) {
             TinyModels.load(clip.vision().params(), d.resolve("vision.safetensors"));
@@ -161,22 +164,20 @@ public final class DemoPipeline {
         }
         log.println("(b) tiny CLIP, contrastive on coarse captions" + (s.clip().fineCaptionFraction() > 0
                 ? " (" + Math.round(100 * s.clip().fineCaptionFraction()) + "% of scenes with their fine caption)" : ""));
-        ContrastiveObjective[] objective = new ContrastiveObjective[1];
-        StageRunner.Trained t = runner.train(new StageRunner.Plan("clip", s.clipTraining(), s.seed()),
-                () -> objective[0] = new ContrastiveObjective(m, clip), dataset(train, true));
+        StageRunner.Trained t = train(new StageRunner.Plan("clip", s.clipTraining(), s.seed(), d), StageSpec.clip(vocab.bpeIds()));
         int used = TinyModels.install(t.parameters(), clip.vision().params(), clip.text().params());
         float logitScale = Math.min(t.parameters()[used], (float) Math.log(100));
         clip.setLogitScale(logitScale);
         TinyModels.save(clip.vision().params(), d.resolve("vision.safetensors"), Map.of("format", "pt"));
         TinyModels.save(clip.text().params(), d.resolve("text.safetensors"), Map.of("format", "pt"));
-        return done(new StageRecord("clip", fp, t.seconds(), "in-process", t.losses(), Map.of("logit_scale", (double) logitScale,
+        return done(new StageRecord("clip", fp, t.seconds(), t.ranOn(), t.trainers(), t.losses(), Map.of("logit_scale", (double) logitScale,
                 "parameters", t.parameters().length, "skipped_steps", t.skippedSteps())), d);
     }
 
     // ---------------------------------------------------------------- (c) VAE + generator
 
-    private String vaeStage(String previous, NDManager m, AutoencoderKL vae, MiniatureImages train) throws IOException {
-        String fp = StageRecord.fingerprint(previous, s.render("vae"));
+    private String vaeStage(String previous, NDManager m, AutoencoderKL vae, MiniatureImages train, Vocabulary vocab) throws IOException {
+        String fp = StageRecord.fingerprint(previous, s.render("vae", "trainers", "clip-grad-norm"));
         Path d = dir.resolve("vae");
         if (skip("vae", d, fp)) {
             TinyModels.load(vae.encoderParameters(), d.resolve("encoder.safetensors"));
@@ -184,14 +185,13 @@ public final class DemoPipeline {
             return fp;
         }
         log.println("(c) tiny VAE (KL) on the world's images");
-        StageRunner.Trained t = runner.train(new StageRunner.Plan("vae", s.vaeTraining(), s.seed()),
-                () -> new AutoencoderObjective(m, vae, s.seed(), s.vae().klWeight()), dataset(train, false));
+        StageRunner.Trained t = train(new StageRunner.Plan("vae", s.vaeTraining(), s.seed(), d), StageSpec.vae(vocab.bpeIds()));
         TinyModels.install(t.parameters(), vae.encoderParameters(), vae.decoderParameters());
         TinyModels.save(vae.encoderParameters(), d.resolve("encoder.safetensors"), Map.of("format", "pt"));
         TinyModels.save(vae.decoderParameters(), d.resolve("decoder.safetensors"), Map.of("format", "pt"));
         // ldm's scale_factor: 1 / std of the latents, so the diffusion sees unit-variance data (SD: 0.18215)
         double std = latentStd(m, vae, train);
-        return done(new StageRecord("vae", fp, t.seconds(), "in-process", t.losses(), Map.of("scale_factor", 1 / std,
+        return done(new StageRecord("vae", fp, t.seconds(), t.ranOn(), t.trainers(), t.losses(), Map.of("scale_factor", 1 / std,
                 "latent_std", std, "parameters", t.parameters().length, "skipped_steps", t.skippedSteps())), d);
     }
 
@@ -214,8 +214,8 @@ public final class DemoPipeline {
     }
 
     private String generatorStage(String previous, NDManager m, ClipModel clip, AutoencoderKL vae, UNetModel unet, float scaleFactor,
-                                  float[] context, long[] contextShape, MiniatureImages train) throws IOException {
-        String fp = StageRecord.fingerprint(previous, s.render("generator"));
+                                  float[] context, MiniatureImages train, Vocabulary vocab) throws IOException {
+        String fp = StageRecord.fingerprint(previous, s.render("generator", "trainers", "clip-grad-norm"));
         Path d = dir.resolve("generator");
         if (skip("generator", d, fp)) {
             TinyModels.load(unet.parameters(), d.resolve("unet.safetensors"));
@@ -227,20 +227,14 @@ public final class DemoPipeline {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("embedding_mean", stats[0]);
         results.put("embedding_std", stats[1]);
-        NoiseAugmentor augmentor = NoiseAugmentor.standard(1000, stats[0], stats[1], s.clip().embedDim());
-        StageRunner.Trained t = runner.train(new StageRunner.Plan("generator", s.generatorTraining(), s.seed()),
-                () -> new ObjectiveStep(m, new Un2clipObjective(m, clip.vision(), vae, unet, augmentor, diffusion(), scaleFactor,
-                        ObjectiveOptions.generatorTraining(s.seed())), context, contextShape), dataset(train, false));
+        StageRunner.Trained t = train(new StageRunner.Plan("generator", s.generatorTraining(), s.seed(), d),
+                new StageSpec(StageSpec.GENERATOR, vocab.bpeIds(), frozenWeights(false), scaleFactor, stats[0], stats[1], context,
+                        "none", false, s.seed()));
         TinyModels.install(t.parameters(), unet.parameters());
         TinyModels.save(unet.parameters(), d.resolve("unet.safetensors"), Map.of("format", "pt"));
         results.put("parameters", t.parameters().length);
         results.put("skipped_steps", t.skippedSteps());
-        return done(new StageRecord("generator", fp, t.seconds(), "in-process", t.losses(), results), d);
-    }
-
-    private static NoiseAugmentor augmentor(StageRecord generator) {
-        return NoiseAugmentor.standard(1000, floats(generator.results().get("embedding_mean")),
-                floats(generator.results().get("embedding_std")), floats(generator.results().get("embedding_mean")).length);
+        return done(new StageRecord("generator", fp, t.seconds(), t.ranOn(), t.trainers(), t.losses(), results), d);
     }
 
     private static float[] floats(Object jsonList) {
@@ -253,14 +247,6 @@ public final class DemoPipeline {
             out[i] = ((Number) l.get(i)).floatValue();
         }
         return out;
-    }
-
-    private static final double LINEAR_START = 0.00085;
-    private static final double LINEAR_END = 0.012;
-    private static final int TIMESTEPS = 1000;
-
-    static Diffusion diffusion() {
-        return new Diffusion(DiffusionSchedule.scaledLinear(LINEAR_START, LINEAR_END, TIMESTEPS));
     }
 
     private float[][] embeddingStats(NDManager parent, ClipModel clip, MiniatureImages images) {
@@ -304,8 +290,8 @@ public final class DemoPipeline {
         DemoExports.clip(d.resolve("clip.safetensors"), models.clip(), vocab);
         StageRecord g = records.get("generator");
         DemoExports.generator(d.resolve("generator"), new org.un2clip.model.eval.UnclipGenerator.Parts(models.unet(), models.vae(),
-                floats(g.results().get("embedding_mean")), floats(g.results().get("embedding_std")), models.augmentor().schedule().timesteps(), LINEAR_START, LINEAR_END,
-                TIMESTEPS, models.scaleFactor(), models.context(), models.contextShape(), models.clip().vision()));
+                models.embeddingMean(), models.embeddingStd(), models.augmentor().schedule().timesteps(), DemoStage.LINEAR_START,
+                DemoStage.LINEAR_END, DemoStage.TIMESTEPS, models.scaleFactor(), models.context(), models.contextShape(), models.clip().vision()));
         log.println("(export) " + d + ": clip.safetensors (OpenAI naming) and generator/ (for eval mmvp and reconstruct)");
     }
 
@@ -329,11 +315,11 @@ public final class DemoPipeline {
     }
 
     /** The frozen parts and the original weights every variant starts from. */
-    private record Models(NDManager manager, ClipModel clip, AutoencoderKL vae, UNetModel unet, NoiseAugmentor augmentor,
-                          float scaleFactor, float[] context, long[] contextShape, float[] originalEncoder, float[] frozenUnet) {
+    private record Models(NDManager manager, DemoSettings s, ClipModel clip, AutoencoderKL vae, UNetModel unet, NoiseAugmentor augmentor,
+                          float[] embeddingMean, float[] embeddingStd, float scaleFactor, float[] context, long[] contextShape, float[] originalEncoder, float[] frozenUnet,
+                          int[] vocabulary) {
         ObjectiveStep objective(ObjectiveOptions o) {
-            return new ObjectiveStep(manager, new Un2clipObjective(manager, clip.vision(), vae, unet, augmentor, diffusion(),
-                    scaleFactor, o), context, contextShape);
+            return DemoStage.unclip(manager, s, clip.vision(), vae, unet, augmentor, scaleFactor, context, o);
         }
 
         void reset() {
@@ -342,14 +328,9 @@ public final class DemoPipeline {
         }
     }
 
-    private static ObjectiveOptions un2clipOptions(long seed, String projector, boolean trainGenerator) {
-        // the paper's recipe: noise level 0, no conditioning dropout, t ~ U[0, 1000), posterior mean
-        return new ObjectiveOptions(seed, 0, 0, 0, 1000, false, projector, true, trainGenerator, false);
-    }
-
-    private float[] un2clipStage(String previous, Models models, Variant v, MiniatureImages train) throws IOException {
+    private float[] un2clipStage(String previous, Models models, Variant v) throws IOException {
         String fp = StageRecord.fingerprint(previous, s.render("un2clip.steps", "un2clip.batch", "un2clip.lr", "un2clip.warmup",
-                "un2clip.weight-decay") + v);
+                "un2clip.weight-decay", "trainers", "clip-grad-norm") + v);
         Path d = dir.resolve("un2clip").resolve(v.name());
         models.reset();
         if (skip(v.name(), d, fp)) {
@@ -360,8 +341,9 @@ public final class DemoPipeline {
         }
         log.println("(d) un²CLIP fine-tuning: " + v.name() + " (generator " + (v.trainGenerator() ? "trained" : "frozen")
                 + ", projector " + v.projector() + ")");
-        StageRunner.Trained t = runner.train(new StageRunner.Plan(v.name(), s.un2clip(), v.seed()),
-                () -> models.objective(un2clipOptions(v.seed(), v.projector(), v.trainGenerator())), dataset(train, false));
+        StageRunner.Trained t = train(new StageRunner.Plan(v.name(), s.un2clip(), v.seed(), d),
+                new StageSpec(StageSpec.UN2CLIP, models.vocabulary(), frozenWeights(true), models.scaleFactor(), models.embeddingMean(),
+                        models.embeddingStd(), models.context(), v.projector(), v.trainGenerator(), v.seed()));
         TinyModels.install(t.parameters(), models.clip().vision().params());
         TinyModels.save(models.clip().vision().params(), d.resolve("encoder.safetensors"), Map.of("format", "pt", "variant", v.name()));
         float[] encoder = TinyModels.flat(models.clip().vision().params());
@@ -373,14 +355,14 @@ public final class DemoPipeline {
         results.put("parameters", t.parameters().length);
         results.put("skipped_steps", t.skippedSteps());
         results.put("heldout_diffusion_loss_own", ownDiffusionLoss(models, v, t.parameters()));
-        done(new StageRecord(v.name(), fp, t.seconds(), "in-process", t.losses(), results), d);
+        done(new StageRecord(v.name(), fp, t.seconds(), t.ranOn(), t.trainers(), t.losses(), results), d);
         models.reset();
         return encoder;
     }
 
     private double ownDiffusionLoss(Models models, Variant v, float[] trained) {
         MiniatureImages heldout = new MiniatureImages(s.seed() + HELDOUT_SEED_OFFSET, s.heldoutImages(), s.imageSize(), null);
-        ObjectiveStep o = models.objective(un2clipOptions(s.seed(), v.projector(), v.trainGenerator()));
+        ObjectiveStep o = models.objective(DemoStage.un2clipOptions(s.seed(), v.projector(), v.trainGenerator()));
         o.step(java.nio.FloatBuffer.wrap(trained), heldout.batch(0, new long[] {0}, false), java.nio.FloatBuffer.allocate(trained.length));
         return DiffusionLoss.mean(o, batches(heldout, heldout.count(), false));
     }
@@ -400,7 +382,7 @@ public final class DemoPipeline {
         r.put("zero_shot", 100 * ZeroShotClassifier.accuracy(clip, models.manager(), heldout.pixels(), heldout.kinds(), promptIds,
                 ShapeKind.values().length));
         // the frozen generator (as trained in stage c), the same keyed draws for every encoder
-        ObjectiveStep o = models.objective(un2clipOptions(s.seed(), "none", false));
+        ObjectiveStep o = models.objective(DemoStage.un2clipOptions(s.seed(), "none", false));
         r.put("heldout_diffusion_loss", DiffusionLoss.mean(o, batches(heldout, heldout.count(), false)));
         log.printf("(e) %-20s MMVP mean %5.1f%%  zero-shot %5.1f%%  held-out diffusion loss %.5f  (%.1f s)%n", name,
                 (double) r.get("mmvp_mean"), (double) r.get("zero_shot"), (double) r.get("heldout_diffusion_loss"), seconds(t0));
@@ -449,7 +431,7 @@ public final class DemoPipeline {
             ids[i] = i;
         }
         TrainingBatch b = heldout.batch(0, ids, false);
-        DdimReconstructor ddim = new DdimReconstructor(models.unet(), models.vae(), models.augmentor(), diffusion().schedule(),
+        DdimReconstructor ddim = new DdimReconstructor(models.unet(), models.vae(), models.augmentor(), DemoStage.diffusion().schedule(),
                 models.scaleFactor(), s.ddimSteps());
         List<float[]> rows = new ArrayList<>();
         rows.add(b.pixels());
@@ -465,25 +447,29 @@ public final class DemoPipeline {
         Path png = dir.resolve("reconstructions.png");
         ImageGrid.write(png, rows, n, s.imageSize(), 3);
         log.printf("(g) reconstructions: %d held-out images, rows = input / original encoder / %s (%.1f s)%n", n, fine, seconds(t0));
-        records.put("reconstructions", new StageRecord("reconstructions", "", seconds(t0), "in-process", List.of(),
+        records.put("reconstructions", new StageRecord("reconstructions", "", seconds(t0), DemoSettings.IN_PROCESS, 0, List.of(),
                 Map.of("images", n, "rows", List.of("input", ORIGINAL, fine), "ddim_steps", s.ddimSteps())));
         return List.of(dir.relativize(png).toString());
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private static StageRunner.Dataset dataset(MiniatureImages images, boolean withTokens) {
-        return new StageRunner.Dataset() {
-            @Override
-            public int size() {
-                return images.count();
-            }
+    /** Writes the stage's spec.json and trains the stage on the configured runner. */
+    private StageRunner.Trained train(StageRunner.Plan plan, StageSpec spec) throws IOException {
+        Path file = spec.write(plan.dir());
+        return runner.train(plan, new DemoStage(s, spec, file));
+    }
 
-            @Override
-            public TrainingBatch batch(long epoch, long[] ids) {
-                return images.batch(epoch, ids, withTokens);
-            }
-        };
+    /** The frozen parts' weight files (written by the earlier stages): CLIP image tower, VAE, and the UNet once trained. */
+    private Map<String, String> frozenWeights(boolean withUnet) {
+        Map<String, String> w = new LinkedHashMap<>();
+        w.put(StageSpec.VISION, dir.resolve("clip/vision.safetensors").toAbsolutePath().toString());
+        w.put(StageSpec.VAE_ENCODER, dir.resolve("vae/encoder.safetensors").toAbsolutePath().toString());
+        w.put(StageSpec.VAE_DECODER, dir.resolve("vae/decoder.safetensors").toAbsolutePath().toString());
+        if (withUnet) {
+            w.put(StageSpec.UNET, dir.resolve("generator/unet.safetensors").toAbsolutePath().toString());
+        }
+        return w;
     }
 
     private static List<TrainingBatch> batches(MiniatureImages images, int count, boolean withTokens) {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.un2clip.actors.objective.demo.DemoSettings;
 
 /** (h) {@code summary.json}, {@code report.md} and {@code report.html}: tables, loss curves, reconstructions, config, timings. */
 final class DemoReport {
@@ -27,6 +28,7 @@ final class DemoReport {
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("seconds", r.seconds());
             st.put("ran_on", r.ranOn());
+            st.put("trainers", r.trainers());
             st.put("steps", r.losses().size());
             st.put("first_loss", r.losses().isEmpty() ? null : r.losses().get(0));
             st.put("last_loss", r.losses().isEmpty() ? null : r.losses().get(r.losses().size() - 1));
@@ -111,7 +113,7 @@ final class DemoReport {
             }
         }
         b.append("\n## Stages\n\n| stage | ran on | steps | first loss | last loss | seconds |\n|---|---|---|---|---|---|\n");
-        o.stages().forEach((k, r) -> b.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %.1f |%n", k, r.ranOn(),
+        o.stages().forEach((k, r) -> b.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %.1f |%n", k, ranOn(r),
                 r.losses().size(), r.losses().isEmpty() ? "" : fmt(r.losses().get(0), 5),
                 r.losses().isEmpty() ? "" : fmt(r.losses().get(r.losses().size() - 1), 5), r.seconds())));
         for (String img : o.images()) {
@@ -120,6 +122,15 @@ final class DemoReport {
         }
         b.append("\n## Configuration\n\n```\n").append(config).append("\n```\n");
         return b.toString();
+    }
+
+    /** "runtime, 2 trainer JVMs" / "in-process, 2 ranks" for training stages; "in-process" for the others. */
+    static String ranOn(StageRecord r) {
+        if (r.trainers() <= 0) {
+            return r.ranOn();
+        }
+        return r.ranOn() + ", " + r.trainers() + (r.ranOn().equals(DemoSettings.RUNTIME)
+                ? " trainer JVMs" : " ranks");
     }
 
     private static String html(DemoPipeline.Outcome o, double wall, String config) {
@@ -141,7 +152,7 @@ final class DemoReport {
         o.stages().forEach((k, r) -> {
             if (!r.losses().isEmpty()) {
                 b.append("<h3>").append(escape(k)).append(String.format(Locale.ROOT, " (%d steps, %.1f s, %s)</h3>", r.losses().size(),
-                        r.seconds(), r.ranOn())).append(svg(downsample(r.losses())));
+                        r.seconds(), ranOn(r))).append(svg(downsample(r.losses())));
             }
         });
         for (String img : o.images()) {

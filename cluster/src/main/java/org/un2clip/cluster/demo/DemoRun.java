@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.un2clip.actors.objective.demo.DemoSettings;
 
 /** The demo command's body: run the pipeline, write the report, print the short console summary. */
 public final class DemoRun {
@@ -15,7 +16,11 @@ public final class DemoRun {
     public static Map<String, Object> run(Config config, String configText, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
         DemoSettings s = DemoSettings.from(config);
-        DemoPipeline.Outcome o = new DemoPipeline(s, new InProcessStageRunner(out, config.getDouble("demo.clip-grad-norm")), out).run();
+        DemoPipeline.Outcome o;
+        try (StageRunner runner = s.runner().equals(DemoSettings.RUNTIME) ? new RuntimeStageRunner(config, out, s.dir().resolve("runtime-logs"))
+                : new InProcessStageRunner(config, out)) {
+            o = new DemoPipeline(s, runner, out).run();
+        }
         double wall = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> summary = DemoReport.write(s.dir(), s, o, wall, configText);
         out.println();

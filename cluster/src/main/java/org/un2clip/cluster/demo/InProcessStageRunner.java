@@ -1,121 +1,93 @@
 package org.un2clip.cluster.demo;
 
+import com.typesafe.config.Config;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
-import org.un2clip.conf.KeyedRandom;
-import org.un2clip.model.objective.AdamW;
+import org.un2clip.actors.aggregator.RankOrderSum;
+import org.un2clip.actors.aggregator.ShardOptimizer;
+import org.un2clip.actors.objective.demo.DemoSettings;
+import org.un2clip.actors.objective.demo.DemoStage;
+import org.un2clip.actors.plan.LrSchedule;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.plan.SampleAssignment;
+import org.un2clip.actors.trainer.DataLoader;
+import org.un2clip.actors.trainer.Trainer;
 import org.un2clip.model.step.StepFunction;
+import org.un2clip.model.step.TrainingBatch;
 
 /**
- * One trainer in this JVM: each step takes the next {@code batch} ids of the epoch's keyed permutation, runs the step
- * function and applies AdamW (torch semantics, betas 0.9/0.999) with a linear warm-up,
- * after clipping the gradient's global norm. Same settings → same bits.
+ * The runtime's arithmetic in this JVM, for fast tests of the pipeline logic: from the same training-run
+ * configuration ({@link StageRunner#config}), each step takes the global batch of the epoch's keyed permutation,
+ * gives rank r of W every W-th sample (the runtime's {@code PermutationAssignment}), accumulates each rank's
+ * Σ size·gradient as a trainer does ({@link Trainer#accumulate}), sums the ranks in rank order and averages as the
+ * shard does ({@link RankOrderSum}), clips to the global norm ({@link RunPlan#clipCoefficient}) and applies AdamW
+ * ({@link ShardOptimizer#apply}) at the schedule's learning rate; a non-finite norm skips the update. Same settings
+ * → the same bits as the runtime (tested).
  */
 public final class InProcessStageRunner implements StageRunner {
+    private final Config root;
     private final PrintStream log;
-    private final double clipGradNorm;
 
-    /** @param clipGradNorm gradients are scaled down to this global L2 norm when above it (0 = no clipping) */
-    public InProcessStageRunner(PrintStream log, double clipGradNorm) {
+    public InProcessStageRunner(Config root, PrintStream log) {
+        this.root = root;
         this.log = log;
-        this.clipGradNorm = clipGradNorm;
-    }
-
-    static void clipNorm(float[] g, double max) {
-        if (max <= 0) {
-            return;
-        }
-        double sq = 0;
-        for (float v : g) {
-            sq += (double) v * v;
-        }
-        double norm = Math.sqrt(sq);
-        if (norm > max) {
-            float f = (float) (max / norm);
-            for (int i = 0; i < g.length; i++) {
-                g[i] *= f;
-            }
-        }
     }
 
     @Override
-    public Trained train(Plan plan, Supplier<StepFunction> objective, Dataset data) {
-        DemoSettings.Training t = plan.training();
-        if (t.batch() > data.size()) {
-            throw new IllegalArgumentException(plan.stage() + ": batch " + t.batch() + " exceeds the " + data.size() + " samples");
+    public Trained train(Plan plan, DemoStage stage) {
+        RunPlan p = RunPlan.from(StageRunner.config(root, plan, stage));
+        if (p.shards() != 1) {
+            throw new IllegalArgumentException(plan.stage() + ": the in-process runner reduces into one shard, got " + p.shards());
         }
         long start = System.nanoTime();
+        SampleAssignment assignment = p.assignment();
+        LrSchedule schedule = p.schedule();
+        int w = p.trainers();
         List<Double> losses = new ArrayList<>();
-        StepFunction f = objective.get();
-        int n = Math.toIntExact(f.parameterCount());
-        float[] params = new float[n];
-        float[] grads = new float[n];
-        f.initialParameters(FloatBuffer.wrap(params));
-        AdamW adamw = new AdamW(new AdamW.Hyper(t.lr(), 0.9, 0.999, 1e-8, t.weightDecay()));
-        AdamW.State state = new AdamW.State(n);
-        int perEpoch = data.size() / t.batch();
-        long[] order = null;
         int skipped = 0;
-        for (int step = 0; step < t.steps(); step++) {
-            long epoch = step / perEpoch;
-            if (step % perEpoch == 0) {
-                order = permutation(plan.seed(), epoch, data.size());
+        try (StepFunction f = stage.create()) {
+            int n = Math.toIntExact(f.parameterCount());
+            float[] initial = new float[n];
+            f.initialParameters(FloatBuffer.wrap(initial));
+            ShardOptimizer shard = ShardOptimizer.fresh(initial);
+            FloatBuffer parameters = FloatBuffer.wrap(shard.master());
+            float[] gradient = new float[n];
+            FloatBuffer gradientView = FloatBuffer.wrap(gradient);
+            float[][] accumulated = new float[w][n];
+            FloatBuffer[] ranks = new FloatBuffer[w];
+            for (int r = 0; r < w; r++) {
+                ranks[r] = FloatBuffer.wrap(accumulated[r]);
             }
-            int first = (step % perEpoch) * t.batch();
-            long[] ids = java.util.Arrays.copyOfRange(order, first, first + t.batch());
-            StepFunction.StepResult r = f.step(FloatBuffer.wrap(params), data.batch(epoch, ids), FloatBuffer.wrap(grads));
-            if (!Double.isFinite(r.loss())) {
-                throw new IllegalStateException(plan.stage() + ": loss is " + r.loss() + " at step " + step + " (lower the learning rate)");
-            }
-            if (!finite(grads)) {
-                // as the runtime's shards do: a non-finite gradient skips the update, and the skips are reported
-                skipped++;
-                if (skipped > Math.max(3, t.steps() / 20)) {
-                    throw new IllegalStateException(plan.stage() + ": " + skipped + " steps had a non-finite gradient (last at step "
-                            + step + ", loss " + r.loss() + ")");
+            float[] reduced = new float[n];
+            float[] scratch = RankOrderSum.scratch();
+            for (long step = 0; step < p.steps(); step++) {
+                double lossSum = 0;
+                int samples = 0;
+                for (int r = 0; r < w; r++) {
+                    List<TrainingBatch> micro = DataLoader.microBatches(assignment, stage, step, r, w, p.microBatch());
+                    lossSum += Trainer.accumulate(f, parameters, micro, gradient, gradientView, accumulated[r], p.lossScale());
+                    for (TrainingBatch b : micro) {
+                        samples += b.size();
+                    }
                 }
-                log.printf("  %-10s step %5d: non-finite gradient, update skipped%n", plan.stage(), step + 1);
-                losses.add(r.loss());
-                continue;
+                double loss = lossSum / samples;
+                losses.add(loss);
+                double norm = Math.sqrt(RankOrderSum.reduce(ranks, reduced, scratch, n, (float) (p.globalBatch() * p.lossScale())));
+                if (!Double.isFinite(norm)) {
+                    skipped++;
+                    log.printf("  %-10s step %5d: non-finite gradient, update skipped%n", plan.stage(), step + 1);
+                } else {
+                    shard.apply(reduced, n, p.clipCoefficient(norm), schedule.at(step), p);
+                }
+                if (step % Math.max(1, p.steps() / 10) == 0 || step == p.steps() - 1) {
+                    log.printf("  %-10s step %5d/%d  loss %.5f  (%.1f s)%n", plan.stage(), step + 1, p.steps(), loss,
+                            (System.nanoTime() - start) / 1e9);
+                }
             }
-            clipNorm(grads, clipGradNorm);
-            double lr = t.warmup() > 0 && step < t.warmup() ? t.lr() * (step + 1) / t.warmup() : t.lr();
-            adamw.step(params, grads, 0, state, lr);
-            losses.add(r.loss());
-            if (step % Math.max(1, t.steps() / 10) == 0 || step == t.steps() - 1) {
-                log.printf("  %-10s step %5d/%d  loss %.5f  (%.1f s)%n", plan.stage(), step + 1, t.steps(), r.loss(),
-                        (System.nanoTime() - start) / 1e9);
-            }
+            StageRunner.check(plan.stage(), losses, skipped);
+            return new Trained(shard.master(), losses, skipped, (System.nanoTime() - start) / 1e9, DemoSettings.IN_PROCESS, w);
         }
-        f.close();
-        return new Trained(params, losses, skipped, (System.nanoTime() - start) / 1e9);
-    }
-
-    private static boolean finite(float[] g) {
-        for (float v : g) {
-            if (!Float.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Fisher–Yates over 0..n-1 from the (seed, epoch, PERMUTATION) stream. */
-    static long[] permutation(long seed, long epoch, int n) {
-        long[] p = new long[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        KeyedRandom r = KeyedRandom.of(seed, epoch, 0, KeyedRandom.Purpose.PERMUTATION);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            long tmp = p[i];
-            p[i] = p[j];
-            p[j] = tmp;
-        }
-        return p;
     }
 }

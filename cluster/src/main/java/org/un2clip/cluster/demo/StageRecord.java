@@ -15,9 +15,10 @@ import java.util.Optional;
  * earlier stage's), its wall time, its loss curve and small results. A stage whose record exists with the same
  * fingerprint is skipped on the next run; the record is written last, atomically, so a killed stage reruns.
  *
- * @param ranOn "in-process" (this JVM) — where the stage's training ran
+ * @param ranOn    where the stage ran: "runtime" (a training run on a local cluster) or "in-process" (this JVM)
+ * @param trainers the trainer ranks its training steps were split over (0: not a training stage)
  */
-public record StageRecord(String stage, String fingerprint, double seconds, String ranOn, List<Double> losses,
+public record StageRecord(String stage, String fingerprint, double seconds, String ranOn, int trainers, List<Double> losses,
                           Map<String, Object> results) {
     static final String FILE = "stage.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

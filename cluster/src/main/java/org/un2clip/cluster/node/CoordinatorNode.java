@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatorNode implements AutoCloseable {
     private final TensorLink link;
     private final ActorSystem<Void> system;
-    private final CompletableFuture<RunResult> done = new CompletableFuture<>();
-    private final CompletableFuture<Long> begun = new CompletableFuture<>();
+    private final PrintStream console;
+    /** The current run's result and start (a session's later runs replace them). */
+    private volatile CompletableFuture<RunResult> done = new CompletableFuture<>();
+    private volatile CompletableFuture<Long> begun = new CompletableFuture<>();
+    private int runs = 1;
     private final CompletableFuture<org.apache.pekko.actor.typed.ActorRef<
             org.un2clip.actors.coordinator.CoordinatorProtocol.Command>> coordinator = new CompletableFuture<>();
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
@@ -45,6 +48,7 @@ public final class CoordinatorNode implements AutoCloseable {
 
     public CoordinatorNode(Config config, List<String> seedNodes, Optional<TrainingState> restored,
             PrintStream console) {
+        this.console = console;
         RunPlan plan = RunPlan.from(config);
         RunSettings settings = RunSettings.from(config);
         Objectives objectives = Objectives.of(config);
@@ -58,6 +62,8 @@ public final class CoordinatorNode implements AutoCloseable {
             throw e;
         }
         observability.metrics().link(link);
+        CompletableFuture<RunResult> done = this.done;
+        CompletableFuture<Long> begun = this.begun;
         String endpoint = link.settings().host() + ":0";
         try {
             this.system = ActorSystem.create(Behaviors.setup(ctx -> {
@@ -74,7 +80,7 @@ public final class CoordinatorNode implements AutoCloseable {
         String run = config.getString("run.name");
         // SIGTERM: the open step is abandoned (the run continues from the newest checkpoint with --resume);
         // say where the run stood, then leave the cluster (trainers watching the coordinator leave too).
-        GracefulLeave.install(system, "coordinator", () -> done.isDone()
+        GracefulLeave.install(system, "coordinator", () -> this.done.isDone()
                 ? CompletableFuture.completedFuture(Done.getInstance())    // ended (or closing after it ended)
                 : new CoordinatorRunControl(system, coordinator.join(), run).status().handle((s, e) -> {
                     if (s != null) {
@@ -105,6 +111,31 @@ public final class CoordinatorNode implements AutoCloseable {
     /** "host:port" of the Prometheus endpoint, or null when metrics.enabled is off. */
     public String metricsAddress() {
         return observability.address();
+    }
+
+    /**
+     * A session's next run, once the previous one finished: a new Coordinator in this node (plan, objective, data
+     * and run folder from {@code config}; the node's transport, cluster and metrics endpoint stay). Trainer JVMs
+     * started with {@code --session} serve it: they ask it for its configuration and rebuild their objective.
+     * {@link #done()} and {@link #begun()} then refer to this run.
+     */
+    public synchronized void nextRun(Config config) {
+        if (!done.isDone()) {
+            throw new IllegalStateException("the node's previous run has not finished");
+        }
+        if (control != null) {
+            throw new IllegalStateException("a session's later runs have no control endpoint: set control.enabled = false");
+        }
+        RunPlan plan = RunPlan.from(config);
+        RunSettings settings = RunSettings.from(config);
+        Objectives objectives = Objectives.of(config);
+        CompletableFuture<RunResult> nextDone = new CompletableFuture<>();
+        CompletableFuture<Long> nextBegun = new CompletableFuture<>();
+        system.systemActorOf(Coordinator.create(plan, settings, link, link.settings().host() + ":0", objectives, Optional.empty(),
+                console, nextDone, nextBegun, observability.metrics()), "coordinator-" + runs++,
+                org.apache.pekko.actor.typed.Props.empty());
+        done = nextDone;
+        begun = nextBegun;
     }
 
     /** "host:port" of the control endpoint, or null when control.enabled is off. */

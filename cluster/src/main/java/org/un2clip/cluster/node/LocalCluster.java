@@ -32,10 +32,19 @@ public final class LocalCluster implements AutoCloseable {
 
     public void startTrainer(int rank, Path resolvedConfig, String seedNode, String aeronDirectory, int threads,
             Path logDir) throws IOException {
+        startTrainer(rank, resolvedConfig, seedNode, aeronDirectory, threads, logDir, false);
+    }
+
+    /** @param session the trainer serves the coordinator node's successive runs ({@code node --session}) */
+    public void startTrainer(int rank, Path resolvedConfig, String seedNode, String aeronDirectory, int threads,
+            Path logDir, boolean session) throws IOException {
         List<String> args = new ArrayList<>(List.of("--role", "trainer", "--rank", Integer.toString(rank), "--config",
                 resolvedConfig.toString(), "--seed-nodes", seedNode));
         if (aeronDirectory != null) {
             args.addAll(List.of("--aeron-dir", aeronDirectory));
+        }
+        if (session) {
+            args.add("--session");
         }
         startNode("trainer-" + rank, args, threads, logDir);
     }
@@ -82,6 +91,11 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** True while every child process runs. */
+    public boolean allAlive() {
+        return children.stream().allMatch(Process::isAlive);
     }
 
     /** Ends every child now (the run failed: nobody will tell them to shut down). */

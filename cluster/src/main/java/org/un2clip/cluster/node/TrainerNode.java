@@ -1,9 +1,13 @@
 package org.un2clip.cluster.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -11,8 +15,14 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
 import org.un2clip.actors.metrics.NodeMetrics;
@@ -28,18 +38,21 @@ import org.un2clip.cluster.ops.NodeObservability;
 /**
  * One trainer process: joins the cluster, finds the coordinator through the receptionist, runs one
  * Trainer (and its DataLoader), serves its Prometheus metrics, and ends when the trainer stops, when the
- * coordinator is gone, or on SIGTERM (graceful leave: the open step is finished, then the trainer stops and
- * the coordinator re-plans its share).
+ * coordinator is gone, or on SIGTERM (graceful leave: the open step is finished, then the trainer stops and the
+ * coordinator re-plans its share). With {@code session}, the process serves successive runs of one coordinator
+ * node instead ({@link CoordinatorNode#nextRun}): after a run it waits for the next run's Coordinator, asks it for
+ * the run's configuration, rebuilds its objective and trains again; it ends when the coordinator node leaves.
  */
 public final class TrainerNode {
     private TrainerNode() {}
 
     /**
-     * Runs until the trainer stops; returns 0 after a clean shutdown.
+     * Runs until the trainer stops (a session: until the coordinator node leaves); returns 0 after a clean shutdown.
      *
      * @param aeronDirectory the host's driver directory to attach to (IPC), or null for an embedded driver
      */
-    public static int run(Config config, int rank, List<String> seedNodes, String aeronDirectory) throws Exception {
+    public static int run(Config config, int rank, List<String> seedNodes, String aeronDirectory, boolean session)
+            throws Exception {
         TransportSettings ts = TransportSettings.from(config);
         if (ts.media().equals("ipc") && aeronDirectory == null) {
             throw new IllegalArgumentException("transport.media = ipc needs --aeron-dir (the coordinator host's "
@@ -56,62 +69,182 @@ public final class TrainerNode {
                      : TensorLink.embedded(ts)) {
             observability.metrics().link(link);
             String endpoint = ts.host() + ":0";
-            CompletableFuture<ActorRef<TrainerProtocol.Command>> trainer = new CompletableFuture<>();
-            CompletableFuture<Done> trainerStopped = new CompletableFuture<>();
-            ActorSystem<Receptionist.Listing> system = ActorSystem.create(
-                    guardian(rank, link, endpoint, objectives, plan.runId(), observability.metrics(), trainer,
-                            trainerStopped),
+            AtomicReference<Running> running = new AtomicReference<>();
+            ActorSystem<Event> system = ActorSystem.create(
+                    Behaviors.setup(ctx -> new Guardian(ctx, rank, link, endpoint, objectives, plan.runId(), session,
+                            observability.metrics(), running)),
                     ClusterConfig.SYSTEM, ClusterConfig.of(config, ClusterConfig.TRAINER, 0, seedNodes));
             // SIGTERM: a step runs inside one message, so Shutdown (queued behind it) finishes the open step
             // and the trainer's PostStop closes its streams; then the node leaves the cluster.
             GracefulLeave.install(system, node, () -> {
-                if (!trainer.isDone()) {
+                Running r = running.get();
+                if (r == null) {
                     return CompletableFuture.completedFuture(Done.getInstance());
                 }
-                trainer.join().tell(new TrainerProtocol.Shutdown());
-                return trainerStopped;
+                r.trainer().tell(new TrainerProtocol.Shutdown());
+                return r.stopped();
             });
             system.getWhenTerminated().toCompletableFuture().get(365, TimeUnit.DAYS);
             return 0;
         }
     }
 
-    private static Behavior<Receptionist.Listing> guardian(int rank, TensorLink link, String endpoint,
-            Objectives objectives, long runId, NodeMetrics metrics,
-            CompletableFuture<ActorRef<TrainerProtocol.Command>> trainerRef, CompletableFuture<Done> trainerStopped) {
-        return Behaviors.setup(ctx -> {
-            ctx.getSystem().receptionist().tell(Receptionist.subscribe(Coordinator.KEY, ctx.getSelf()));
-            return Behaviors.receive(Receptionist.Listing.class)
-                    .onMessage(Receptionist.Listing.class, listing -> {
-                        var found = listing.getServiceInstances(Coordinator.KEY);
-                        if (found.isEmpty()) {
-                            return Behaviors.same();
+    /** The run in progress, read by the SIGTERM hook off the actor's thread: its trainer, and when it stopped. */
+    private record Running(ActorRef<TrainerProtocol.Command> trainer, CompletableFuture<Done> stopped) {}
+
+    /** What the trainer node's guardian reacts to. */
+    sealed interface Event {}
+
+    private record Listed(Receptionist.Listing listing) implements Event {}
+
+    /** The configuration of the run whose Coordinator was asked ({@link Guardian#asked}). */
+    private record Configured(String config) implements Event {}
+
+    /** A session's coordinator node is leaving the cluster: the session is over. */
+    private record CoordinatorLeft(String address) implements Event {}
+
+    /** Any other membership change (trainers joining or leaving). */
+    private record OtherMemberEvent() implements Event {}
+
+    /**
+     * Starts one Trainer per run: the first with the objective built from the process's configuration, later ones
+     * (session) with the objective of the configuration their Coordinator sends. One run at a time.
+     */
+    private static final class Guardian extends AbstractBehavior<Event> {
+        private final int rank;
+        private final TensorLink link;
+        private final String endpoint;
+        private final Objectives firstObjectives;
+        private final long firstRunId;
+        private final boolean session;
+        private final ActorRef<CoordinatorProtocol.RunConfig> configReplies;
+        private final Set<ActorRef<CoordinatorProtocol.Command>> served = new HashSet<>();
+        private Set<ActorRef<CoordinatorProtocol.Command>> listed = Set.of();
+        private ActorRef<CoordinatorProtocol.Command> asked;
+        private final NodeMetrics metrics;
+        private final AtomicReference<Running> running;
+        private ActorRef<TrainerProtocol.Command> trainer;
+        private boolean over;
+
+        Guardian(ActorContext<Event> ctx, int rank, TensorLink link, String endpoint, Objectives objectives, long runId,
+                boolean session, NodeMetrics metrics, AtomicReference<Running> running) {
+            super(ctx);
+            this.metrics = metrics;
+            this.running = running;
+            this.rank = rank;
+            this.link = link;
+            this.endpoint = endpoint;
+            this.firstObjectives = objectives;
+            this.firstRunId = runId;
+            this.session = session;
+            this.configReplies = ctx.messageAdapter(CoordinatorProtocol.RunConfig.class, r -> new Configured(r.config()));
+            ctx.getSystem().receptionist().tell(Receptionist.subscribe(Coordinator.KEY,
+                    ctx.messageAdapter(Receptionist.Listing.class, Listed::new)));
+            if (session) {
+                Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.messageAdapter(
+                        ClusterEvent.MemberEvent.class, e -> leaving(e)), ClusterEvent.MemberEvent.class));
+            }
+        }
+
+        /** A coordinator member that leaves, exits or is removed ends the session; other member events are ignored. */
+        private static Event leaving(ClusterEvent.MemberEvent e) {
+            boolean gone = e instanceof ClusterEvent.MemberLeft || e instanceof ClusterEvent.MemberExited
+                    || e instanceof ClusterEvent.MemberRemoved;
+            return gone && e.member().hasRole("coordinator") ? new CoordinatorLeft(e.member().address().toString())
+                    : new OtherMemberEvent();
+        }
+
+        @Override
+        public Receive<Event> createReceive() {
+            return newReceiveBuilder()
+                    .onMessage(Listed.class, l -> {
+                        listed = l.listing().getServiceInstances(Coordinator.KEY);
+                        return next();
+                    })
+                    .onMessage(OtherMemberEvent.class, m -> this)
+                    .onMessage(Configured.class, this::onConfigured)
+                    .onMessage(CoordinatorLeft.class, m -> {
+                        if (over) {
+                            return this;    // left, exited, removed: one member going away, told three times
                         }
-                        ActorRef<CoordinatorProtocol.Command> coordinator = found.iterator().next();
-                        ctx.getLog().info("rank {}: coordinator found at {}", rank, coordinator.path());
-                        var trainer = ctx.spawn(Trainer.create(rank, link, endpoint, objectives, coordinator, runId,
-                                metrics), "trainer-" + rank, DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
-                        ctx.watch(trainer);
-                        // A coordinator that left (SIGTERM) or was downed leaves this trainer nothing to do.
-                        ctx.watch(coordinator);
-                        trainerRef.complete(trainer);
-                        return Behaviors.receive(Receptionist.Listing.class)
-                                .onMessage(Receptionist.Listing.class, l -> Behaviors.same())
-                                .onSignal(Terminated.class, t -> {
-                                    if (t.getRef().equals(trainer)) {
-                                        trainerStopped.complete(Done.getInstance());
-                                    } else if (!trainerStopped.isDone()) {
-                                        // (At a normal end the trainer was told to stop before its coordinator left.)
-                                        ctx.getLog().warn("rank {}: the coordinator is gone; leaving", rank);
-                                    }
-                                    // Leave the cluster gracefully, then the system (and this process) ends.
-                                    CoordinatedShutdown.get(ctx.getSystem())
-                                            .runAll(CoordinatedShutdown.clusterLeavingReason());
-                                    return Behaviors.same();
-                                })
-                                .build();
+                        over = true;
+                        getContext().getLog().info("rank {}: the coordinator node {} left: session over", rank, m.address());
+                        return leave();
+                    })
+                    .onSignal(Terminated.class, t -> {
+                        if (t.getRef().equals(trainer)) {
+                            trainer = null;
+                            running.getAndSet(null).stopped().complete(Done.getInstance());
+                            return session ? next() : leave();
+                        }
+                        // The (non-session) run's coordinator left (SIGTERM) or was downed: nothing left to do.
+                        // At a normal end the trainer was told to stop before its coordinator left.
+                        if (trainer != null) {
+                            getContext().getLog().warn("rank {}: the coordinator is gone; leaving", rank);
+                        }
+                        return leave();
                     })
                     .build();
-        });
+        }
+
+        /** Starts the next run's trainer when a Coordinator not yet served is listed and no run is in progress. */
+        private Behavior<Event> next() {
+            if (trainer != null || asked != null) {
+                return this;
+            }
+            for (ActorRef<CoordinatorProtocol.Command> c : listed) {
+                if (served.contains(c)) {
+                    continue;
+                }
+                if (served.isEmpty()) {
+                    return start(c, firstObjectives, firstRunId);
+                }
+                if (session) {
+                    asked = c;
+                    c.tell(new CoordinatorProtocol.GetRunConfig(configReplies));
+                }
+                return this;
+            }
+            return this;
+        }
+
+        private Behavior<Event> onConfigured(Configured m) {
+            ActorRef<CoordinatorProtocol.Command> c = asked;
+            asked = null;
+            Config config = ConfigFactory.parseString(m.config()).resolve();
+            Objectives objectives;
+            long runId;
+            try {
+                objectives = Objectives.of(config);
+                runId = RunPlan.from(config).runId();
+            } catch (RuntimeException e) {
+                // The coordinator sees no registration and fails the run at its join deadline; say why here.
+                getContext().getLog().error("rank {}: cannot build the objective of the run at {}: {}", rank, c.path(), e.getMessage());
+                served.add(c);
+                return this;
+            }
+            return start(c, objectives, runId);
+        }
+
+        private Behavior<Event> start(ActorRef<CoordinatorProtocol.Command> coordinator, Objectives objectives, long runId) {
+            served.add(coordinator);
+            getContext().getLog().info("rank {}: coordinator found at {}", rank, coordinator.path());
+            String name = served.size() == 1 ? "trainer-" + rank : "trainer-" + rank + "-run-" + served.size();
+            trainer = getContext().spawn(Trainer.create(rank, link, endpoint, objectives, coordinator, runId, metrics), name,
+                    DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
+            getContext().watch(trainer);
+            running.set(new Running(trainer, new CompletableFuture<>()));
+            if (!session) {
+                // A session's Coordinators end with their runs; its end is the coordinator node leaving (above).
+                getContext().watch(coordinator);
+            }
+            return this;
+        }
+
+        /** Leave the cluster gracefully, then the system (and this process) ends. */
+        private Behavior<Event> leave() {
+            CoordinatedShutdown.get(getContext().getSystem()).runAll(CoordinatedShutdown.clusterLeavingReason());
+            return this;
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.un2clip.cluster.demo;
+package org.un2clip.actors.objective.demo;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -20,13 +20,13 @@ import org.un2clip.model.unclip.UNetModel;
 import org.un2clip.model.unclip.VaeConfig;
 
 /** The demo's three models at miniature size, freshly initialised from the seed, and their weight files. */
-final class TinyModels {
+public final class TinyModels {
     private static final int QUERY_SLICE = 4096;
 
     private TinyModels() {
     }
 
-    static ClipModel clip(NDManager m, DemoSettings s, int vocabSize) {
+    public static ClipModel clip(NDManager m, DemoSettings s, int vocabSize) {
         DemoSettings.Clip c = s.clip();
         ClipModel clip = ClipModel.create(
                 new ClipVisionConfig(c.width(), c.layers(), c.heads(), c.patch(), s.imageSize(), c.embedDim(), Activation.QUICK_GELU),
@@ -38,7 +38,7 @@ final class TinyModels {
     }
 
     /** {@code levels} levels of constant width (2^(levels-1)× downsampling), attention only in the mid block. */
-    static AutoencoderKL vae(NDManager m, DemoSettings s) {
+    public static AutoencoderKL vae(NDManager m, DemoSettings s) {
         DemoSettings.Vae v = s.vae();
         List<Integer> mult = java.util.Collections.nCopies(v.levels(), 1);
         AutoencoderKL vae = new AutoencoderKL(m, new VaeConfig(s.imageSize(), 3, 3, v.channels(), mult, 1, List.of(),
@@ -48,7 +48,7 @@ final class TinyModels {
         return vae;
     }
 
-    static int latentSide(DemoSettings s) {
+    public static int latentSide(DemoSettings s) {
         int f = 1 << (s.vae().levels() - 1);
         if (s.imageSize() % f != 0 || s.imageSize() / f < 4) {
             throw new org.un2clip.conf.ConfigException("demo: image-size " + s.imageSize() + " does not make a latent of at least 4 px with "
@@ -62,7 +62,7 @@ final class TinyModels {
      * (context = the tiny CLIP text tower's empty prompt), ADM input y = [noised embedding, level embedding] (2·D),
      * as Stable unCLIP. Residual branches start at zero (ldm's zero_module).
      */
-    static UNetModel unet(NDManager m, DemoSettings s) {
+    public static UNetModel unet(NDManager m, DemoSettings s) {
         DemoSettings.Generator g = s.generator();
         UNetConfig cfg = new UNetConfig(latentSide(s), s.vae().latentChannels(), s.vae().latentChannels(), g.channels(),
                 List.of(1, 2), 1, List.of(2), -1, g.heads(), 1, s.clip().textWidth(), 2 * s.clip().embedDim());
@@ -72,25 +72,25 @@ final class TinyModels {
         return unet;
     }
 
-    static void save(ParameterTable table, Path file, Map<String, String> metadata) throws IOException {
+    public static void save(ParameterTable table, Path file, Map<String, String> metadata) throws IOException {
         java.nio.file.Files.createDirectories(file.getParent());
         table.write(file, n -> n, metadata);
     }
 
-    static void load(ParameterTable table, Path file) {
+    public static void load(ParameterTable table, Path file) {
         try (WeightSource w = WeightFiles.open(file)) {
             table.load(file.toString(), w, true);
         }
     }
 
-    static float[] flat(ParameterTable table) {
+    public static float[] flat(ParameterTable table) {
         float[] out = new float[Math.toIntExact(table.parameterCount())];
         table.copyTo(FloatBuffer.wrap(out));
         return out;
     }
 
     /** Installs consecutive slices of {@code flat} into the tables, in order; returns the floats used. */
-    static int install(float[] flat, ParameterTable... tables) {
+    public static int install(float[] flat, ParameterTable... tables) {
         FloatBuffer b = FloatBuffer.wrap(flat);
         for (ParameterTable t : tables) {
             t.copyFrom(b);

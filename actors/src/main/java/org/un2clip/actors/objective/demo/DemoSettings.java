@@ -1,4 +1,4 @@
-package org.un2clip.cluster.demo;
+package org.un2clip.actors.objective.demo;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
@@ -9,7 +9,12 @@ import java.util.List;
 public record DemoSettings(Path dir, long seed, int imageSize, int trainImages, int heldoutImages, int pairsPerPattern,
                            Clip clip, Training clipTraining, Vae vae, Training vaeTraining, Generator generator,
                            Training generatorTraining, Training un2clip, List<Long> un2clipSeeds, boolean ablations,
-                           int ddimSteps, int reconstructions, Config raw) {
+                           int ddimSteps, int reconstructions, String runner, int trainers, Config raw) {
+    /** {@code demo.runner}: every training stage on the distributed runtime (a local cluster per stage). */
+    public static final String RUNTIME = "runtime";
+    /** {@code demo.runner}: the runtime's arithmetic in this JVM (fast unit tests of the pipeline logic). */
+    public static final String IN_PROCESS = "in-process";
+
 
     /** The tiny CLIP's shape (vision and text towers). */
     public record Clip(int width, int layers, int heads, int patch, int embedDim, int textWidth, int textLayers,
@@ -43,7 +48,15 @@ public record DemoSettings(Path dir, long seed, int imageSize, int trainImages, 
                 Training.of(v.getConfig("train")),
                 new Generator(positive(g, "channels"), positive(g, "heads")), Training.of(g.getConfig("train")),
                 Training.of(d.getConfig("un2clip")), d.getLongList("un2clip.seeds"), d.getBoolean("ablations"),
-                positive(d, "ddim-steps"), d.getInt("reconstructions"), d);
+                positive(d, "ddim-steps"), d.getInt("reconstructions"), runner(d), positive(d, "trainers"), d);
+    }
+
+    private static String runner(Config d) {
+        String r = d.getString("runner");
+        if (!r.equals(RUNTIME) && !r.equals(IN_PROCESS)) {
+            throw new org.un2clip.conf.ConfigException("demo.runner must be " + RUNTIME + " or " + IN_PROCESS + ", got '" + r + "'");
+        }
+        return r;
     }
 
     private static int positive(Config c, String key) {

@@ -1,4 +1,4 @@
-package org.un2clip.cluster.demo;
+package org.un2clip.actors.objective.demo;
 
 import java.util.Arrays;
 import java.util.Collection;

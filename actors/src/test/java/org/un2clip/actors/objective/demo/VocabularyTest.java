@@ -1,4 +1,4 @@
-package org.un2clip.cluster.demo;
+package org.un2clip.actors.objective.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.un2clip.cluster.demo;
+package org.un2clip.actors.objective.demo;
 
 import org.un2clip.data.image.RgbImage;
 import org.un2clip.data.synth.Scene;
@@ -45,7 +45,7 @@ public final class MiniatureImages {
         }
     }
 
-    static boolean fine(long seed, int index, double fineFraction) {
+    public static boolean fine(long seed, int index, double fineFraction) {
         return fineFraction > 0
                 && org.un2clip.conf.KeyedRandom.of(seed, 0, index, org.un2clip.conf.KeyedRandom.Purpose.OTHER).nextDouble() < fineFraction;
     }
