@@ -164,9 +164,9 @@ public final class AutoencoderKL {
             return mean;
         }
 
-        /** {@code mean + exp(0.5·logvar)·noise}, noise ~ N(0, I) of the mean's shape. */
+        /** {@code mean + exp(0.5·logvar)·noise}, noise ~ N(0, I) of the mean's shape (differentiable: VAE training). */
         public NDArray sample(NDArray noise) {
-            return mean.add(logvar.mul(0.5f).exp().mul(noise));
+            return mean.add(logvar.mul(Tensors.scalar(logvar, 0.5f)).exp().mul(noise));
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.un2clip.model.unclip.AutoencoderKL;
 
 /**
  * Differentiated constants must outlive the backward pass: {@link Tensors#scalar} keeps them in the call's manager,
@@ -28,6 +29,25 @@ class ScalarLifetimeTest {
             churn();
             gc.backward(y);
             assertThat(x.getGradient().toFloatArray()).containsExactly(3f, 3f, 3f);
+        }
+    }
+
+    @Test
+    void vaePosteriorSampleGradientSurvivesMemoryChurn() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            float[] lv = {-1f, 0f, 2f};
+            float[] noise = {0.5f, -1.5f, 2f};
+            NDArray logvar = m.create(lv);
+            logvar.setRequiresGradient(true);
+            NDArray mean = m.create(new float[] {0f, 1f, 2f});
+            NDArray z = new AutoencoderKL.Posterior(null, mean, logvar).sample(m.create(noise)).sum();
+            churn();
+            gc.backward(z);
+            float[] grad = logvar.getGradient().toFloatArray();
+            for (int i = 0; i < lv.length; i++) {
+                // d/dlogvar exp(0.5·logvar)·noise = 0.5·exp(0.5·logvar)·noise (the VAE training stage's gradient)
+                assertThat((double) grad[i]).isCloseTo(0.5 * Math.exp(0.5 * lv[i]) * noise[i], org.assertj.core.data.Offset.offset(1e-6));
+            }
         }
     }
 
