@@ -23,8 +23,16 @@ public final class RankOrderSum {
      * @return the squared L2 norm of {@code out}, for global-norm clipping
      */
     public static double reduce(FloatBuffer[] ranks, float[] out, float[] scratch, int n, float divisor) {
+        // One pass per block while it is in cache: gather, add in rank order, divide, square. The squares use
+        // the same four partial sums over the same indices as sumSquares (blocks are multiples of 4 long, so
+        // only the last block has a tail), hence the same bits.
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
         for (int k = 0; k < n; k += BLOCK) {
-            int len = Math.min(BLOCK, n - k);
+            int end = Math.min(n, k + BLOCK);
+            int len = end - k;
             ranks[0].get(k, out, k, len);
             for (int r = 1; r < ranks.length; r++) {
                 ranks[r].get(k, scratch, 0, len);
@@ -32,11 +40,21 @@ public final class RankOrderSum {
                     out[k + i] += scratch[i];
                 }
             }
+            for (int i = k; i < end; i++) {
+                out[i] /= divisor;
+            }
+            int j = k;
+            for (; j + 3 < end; j += 4) {
+                s0 += (double) out[j] * out[j];
+                s1 += (double) out[j + 1] * out[j + 1];
+                s2 += (double) out[j + 2] * out[j + 2];
+                s3 += (double) out[j + 3] * out[j + 3];
+            }
+            for (; j < end; j++) {
+                s0 += (double) out[j] * out[j];
+            }
         }
-        for (int k = 0; k < n; k++) {
-            out[k] /= divisor;
-        }
-        return sumSquares(out, n);
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Σ v² in double with four interleaved partial sums (a fixed order, so the same bits every time). */

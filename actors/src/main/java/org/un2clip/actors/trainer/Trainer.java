@@ -225,17 +225,28 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         if (step + 2 < plan.steps()) {
             loader.tell(new DataLoaderProtocol.Prepare(step + 2, generation, live, getContext().getSelf()));
         }
-        java.util.Arrays.fill(accumulated, 0f);
         double lossSum = 0;
         int samples = 0;
+        boolean first = true;
         for (TrainingBatch mb : ready.microBatches()) {
             StepFunction.StepResult r = function.step(parameterView, mb, gradientView);
             float weight = mb.size();
-            for (int i = 0; i < accumulated.length; i++) {
-                accumulated[i] += weight * gradient[i];
+            if (first) {
+                // 0 + w·g = w·g (up to the sign of a zero, which no later sum or AdamW step can see): no fill pass.
+                for (int i = 0; i < accumulated.length; i++) {
+                    accumulated[i] = weight * gradient[i];
+                }
+                first = false;
+            } else {
+                for (int i = 0; i < accumulated.length; i++) {
+                    accumulated[i] += weight * gradient[i];
+                }
             }
             lossSum += r.loss() * mb.size();
             samples += mb.size();
+        }
+        if (first) {
+            java.util.Arrays.fill(accumulated, 0f);   // no samples in this share: nothing to contribute
         }
         if (plan.lossScale() != 1.0) {
             float scale = (float) plan.lossScale();   // the hook fp16 objectives use: shards divide it out
