@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.un2clip.actors.aggregator.GradientShard;
 import org.un2clip.actors.aggregator.ShardOptimizer;
 import org.un2clip.actors.aggregator.ShardProtocol;
@@ -25,6 +24,7 @@ import org.un2clip.actors.checkpoint.Checkpointer;
 import org.un2clip.actors.checkpoint.TrainingState;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.plan.LossScaler;
 import org.un2clip.actors.plan.SampleAssignment;
 import org.un2clip.actors.plan.ShardLayout;
 import org.un2clip.actors.trainer.TrainerProtocol;
@@ -51,9 +51,6 @@ import org.un2clip.model.step.StepFunction;
  * (every trainer promises not to start step P before any update that would enable P is sent).
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Command> {
-    public static final ServiceKey<CoordinatorProtocol.Command> KEY =
-            ServiceKey.create(CoordinatorProtocol.Command.class, "un2clip-coordinator");
-
     private static final java.time.Duration STALL_CHECK_EVERY = java.time.Duration.ofMillis(500);
     private final RunPlan plan;
     private final RunSettings settings;
@@ -71,7 +68,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private final ActorRef<Checkpointer.Write> checkpointer;
     private final Map<Long, StepTally> tallies = new HashMap<>();
     private final Map<Long, CoordinatorProtocol.ShardState[]> snapshots = new HashMap<>();
-    private final double lossScale;
+    /** The loss scale of the next undecided step (static unless train.loss-scale-dynamic). */
+    private LossScaler scaler;
+    /** The scaler before the last decided step, {@link #decidedStep} (a re-reduced step is decided again from it). */
+    private LossScaler scalerBefore;
+    private long decidedStep = -1;
     private long nextMetricsStep;
     private long lastStepEndNs;
     private long lastCheckpointNs = System.nanoTime();
@@ -118,6 +119,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         double lr;
         double clip = 1;
         boolean skipped;
+        double lossScale;
     }
 
     public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
@@ -145,7 +147,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         this.done = done;
         this.assignment = plan.assignment();
         this.startStep = restored.map(TrainingState::step).orElse(0L);
-        this.lossScale = restored.map(TrainingState::lossScale).orElse(plan.lossScale());
+        this.scaler = restored.map(r -> new LossScaler(r.lossScale(), r.lossScaleGoodSteps()))
+                .orElse(new LossScaler(plan.lossScale(), 0));
+        this.scalerBefore = scaler;
         this.nextMetricsStep = startStep;
         this.finalStep = plan.steps();
         this.lastApplySent = startStep - 1;
@@ -199,8 +203,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         this.checkpointer = ctx.spawn(Checkpointer.create(new CheckpointStore(settings.checkpoints(),
                 settings.checkpointKeep())), "checkpointer", DispatcherSelector.blocking());
-        ctx.getSystem().receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(KEY,
-                ctx.getSelf()));
         if ("cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
             // The failure detector's verdict is the fastest sign of a dead trainer process (~5 s, see
             // membership.failure-detector); its trainer actor's termination only follows the downing.
@@ -289,6 +291,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         for (ActorRef<ShardProtocol.Command> s : shards) {
             s.tell(new ShardProtocol.Begin(plan, startStep, trainerEndpoints));
         }
+        tellLossScale(startStep, trainers);
         return this;
     }
 
@@ -322,6 +325,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), clamped to 1.
         t.clip = plan.clipGradNorm() > 0 && !t.skipped ? Math.min(1.0, plan.clipGradNorm() / (norm + 1e-6)) : 1.0;
         t.lr = lrOf(m.step());
+        decideLossScale(m.step(), t);
         ShardProtocol.Apply apply = new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped);
         if (operator.paused && !operator.allHeld(live)) {
             // Pause handshake: until every trainer promised not to start pauseAt, no update may enable it.
@@ -330,6 +334,45 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             sendApply(apply);
         }
         return this;
+    }
+
+    /**
+     * Dynamic loss scaling: step {@code step}'s norm decides the scale of the next step, which every shard and
+     * live trainer is told before the update that lets the next step start (same sender, so it arrives first
+     * at the shards; a trainer waits for its step's scale). A step reduced again after a re-plan is decided
+     * again from the state before it.
+     */
+    private void decideLossScale(long step, StepTally t) {
+        LossScaler base = step == decidedStep ? scalerBefore : scaler;
+        t.lossScale = base.scale();
+        if (!plan.dynamicLossScale()) {
+            return;
+        }
+        scalerBefore = base;
+        scaler = base.after(!t.skipped, plan.lossScaleGrowthInterval());
+        decidedStep = step;
+        if (scaler.scale() != base.scale()) {
+            getContext().getLog().info("step {}: loss scale {} -> {}", step, base.scale(), scaler.scale());
+        }
+        if (step + 1 < finalStep) {
+            java.util.List<ActorRef<TrainerProtocol.Command>> liveTrainers = new java.util.ArrayList<>();
+            live.stream().forEach(r -> liveTrainers.add(trainers.get(r)));
+            tellLossScale(step + 1, liveTrainers);
+        }
+    }
+
+    /** The scale of {@code step} (the next undecided one, or the last decided one) to the shards and trainers. */
+    private void tellLossScale(long step, java.util.List<ActorRef<TrainerProtocol.Command>> to) {
+        if (!plan.dynamicLossScale()) {
+            return;
+        }
+        double scale = step == decidedStep ? scalerBefore.scale() : scaler.scale();
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(new ShardProtocol.LossScale(step, scale));
+        }
+        for (ActorRef<TrainerProtocol.Command> t : to) {
+            t.tell(new TrainerProtocol.LossScale(step, scale));
+        }
     }
 
     private double lrOf(long step) {
@@ -411,7 +454,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             int samples = t.samples + lostRanksSamples(nextMetricsStep, t);
             recent.add(seconds, samples);
             metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
-                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped);
+                    seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped,
+                    t.lossScale);
             tallies.remove(nextMetricsStep);
             nextMetricsStep++;
             armDeadline();
@@ -760,6 +804,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 generation);
         // Begin first: the replan that follows (same sender, same order) gives it its generation and share.
         m.trainer().tell(new TrainerProtocol.Begin(plan, from, shardEndpoints));
+        tellLossScale(from, java.util.List.of(m.trainer()));
         replan(from, generation, ranks);
         return this;
     }
@@ -812,9 +857,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             System.arraycopy(p.expAvg(), 0, expAvg, from, p.expAvg().length);
             System.arraycopy(p.expAvgSq(), 0, expAvgSq, from, p.expAvgSq().length);
         }
-        SampleAssignment.Cursor cursor = assignment.cursor(m.step());
+        org.un2clip.data.sampler.SamplerState cursor = assignment.cursor(m.step());
         TrainingState state = new TrainingState(m.step(), parts[0].adamStep(), plan.seed(), cursor.epoch(),
-                cursor.offset(), lossScale, master, expAvg, expAvgSq, operator.lrOverride);
+                cursor.offset(), scaler.scale(), master, expAvg, expAvgSq, operator.lrOverride, scaler.goodSteps());
         if (m.step() == finalStep) {
             finalParameters = master;
         }

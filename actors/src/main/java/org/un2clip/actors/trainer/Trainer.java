@@ -67,6 +67,8 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     /** The plan generation (bumped when a trainer is lost) and the ranks it spreads each step over. */
     private int generation;
     private int[] live;
+    /** Dynamic loss scaling: the scale of each step, as the coordinator decides it. */
+    private final org.un2clip.actors.plan.StepScales scales = new org.un2clip.actors.plan.StepScales();
 
     public static Behavior<TrainerProtocol.Command> create(int rank, TensorLink link, String bindEndpoint,
             Objectives objectives, ActorRef<CoordinatorProtocol.Command> coordinator, long runId) {
@@ -95,6 +97,10 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
                     return this;
                 })
                 .onMessage(TrainerProtocol.Replan.class, this::onReplan)
+                .onMessage(TrainerProtocol.LossScale.class, m -> {
+                    scales.put(m.step(), m.scale());
+                    return this;
+                })
                 .onMessage(TrainerProtocol.Poll.class, p -> onPoll())
                 .onMessage(TrainerProtocol.Hold.class, this::onHold)
                 .onMessage(TrainerProtocol.Release.class, r -> {
@@ -209,7 +215,8 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     }
 
     private boolean canRun() {
-        if (step >= holdFrom || !batches.containsKey(step)) {
+        if (step >= holdFrom || !batches.containsKey(step)
+                || (plan.dynamicLossScale() && !scales.has(step))) {
             return false;
         }
         long oldest = Long.MAX_VALUE;
@@ -248,8 +255,9 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
         if (first) {
             java.util.Arrays.fill(accumulated, 0f);   // no samples in this share: nothing to contribute
         }
-        if (plan.lossScale() != 1.0) {
-            float scale = (float) plan.lossScale();   // the hook fp16 objectives use: shards divide it out
+        double lossScale = plan.dynamicLossScale() ? scales.get(step) : plan.lossScale();
+        if (lossScale != 1.0) {
+            float scale = (float) lossScale;   // the hook fp16 objectives use: shards divide it out
             for (int i = 0; i < accumulated.length; i++) {
                 accumulated[i] *= scale;
             }
