@@ -23,8 +23,7 @@ import org.un2clip.cluster.control.CoordinatorRunControl;
 import org.un2clip.cluster.ops.NodeObservability;
 
 /**
- * The coordinator/aggregator process: the Coordinator (a cluster singleton: {@link CoordinatorSingleton}; the
- * shards and the Checkpointer are its children), an
+ * The coordinator/aggregator process: the Coordinator, the gradient shards and the Checkpointer, an
  * embedded media driver (trainers of this host attach to it over IPC) and a Pekko Cluster node that founds
  * the cluster when it has no seed nodes. It also serves the operator: the control endpoint (the Coordinator answers every command: {@link CoordinatorRunControl}) and the
  * node's Prometheus metrics.
@@ -48,10 +47,10 @@ public final class CoordinatorNode implements AutoCloseable {
         String endpoint = link.settings().host() + ":0";
         try {
             this.system = ActorSystem.create(Behaviors.setup(ctx -> {
-                coordinator.complete(CoordinatorSingleton.start(ctx.getSystem(), Coordinator.create(plan, settings,
-                        link, endpoint, objectives, restored, console, done, begun)));
+                coordinator.complete(ctx.spawn(Coordinator.create(plan, settings, link, endpoint, objectives,
+                        restored, console, done, begun), "coordinator"));
                 return Behaviors.empty();
-            }), ClusterConfig.SYSTEM, ClusterConfig.of(config, CoordinatorSingleton.ROLE, config.getInt("cluster.port"),
+            }), ClusterConfig.SYSTEM, ClusterConfig.of(config, "coordinator", config.getInt("cluster.port"),
                     seedNodes));
         } catch (RuntimeException e) {
             link.close();

@@ -9,6 +9,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
@@ -17,7 +19,7 @@ import org.un2clip.actors.transport.TensorLink;
 import org.un2clip.actors.transport.TransportSettings;
 
 /**
- * One trainer process: joins the cluster, reaches the coordinator singleton through its proxy, runs one
+ * One trainer process: joins the cluster, finds the coordinator through the receptionist, runs one
  * Trainer (and its DataLoader), and ends when the trainer stops.
  */
 public final class TrainerNode {
@@ -42,7 +44,7 @@ public final class TrainerNode {
         try (TensorLink link = ts.media().equals("ipc") ? TensorLink.attached(ts, aeronDirectory)
                 : TensorLink.embedded(ts)) {
             String endpoint = ts.host() + ":0";
-            ActorSystem<Void> system = ActorSystem.create(
+            ActorSystem<Receptionist.Listing> system = ActorSystem.create(
                     guardian(rank, link, endpoint, objectives, plan.runId()), ClusterConfig.SYSTEM,
                     ClusterConfig.of(config, "trainer", 0, seedNodes));
             system.getWhenTerminated().toCompletableFuture().get(365, TimeUnit.DAYS);
@@ -50,22 +52,32 @@ public final class TrainerNode {
         }
     }
 
-    private static Behavior<Void> guardian(int rank, TensorLink link, String endpoint, Objectives objectives,
-            long runId) {
-        return Behaviors.<Void>setup(ctx -> {
-            // The proxy buffers the trainer's registration until the singleton is located.
-            ActorRef<CoordinatorProtocol.Command> coordinator = CoordinatorSingleton.proxy(ctx.getSystem());
-            var trainer = ctx.spawn(Trainer.create(rank, link, endpoint, objectives, coordinator, runId),
-                    "trainer-" + rank, DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
-            ctx.watch(trainer);
-            return Behaviors.<Void>receiveSignal((c, signal) -> {
-                if (signal instanceof Terminated) {
-                    // Leave the cluster gracefully, then the system (and this process) ends.
-                    org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
-                            .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
-                }
-                return Behaviors.same();
-            });
+    private static Behavior<Receptionist.Listing> guardian(int rank, TensorLink link, String endpoint,
+            Objectives objectives, long runId) {
+        return Behaviors.setup(ctx -> {
+            ctx.getSystem().receptionist().tell(Receptionist.subscribe(Coordinator.KEY, ctx.getSelf()));
+            return Behaviors.receive(Receptionist.Listing.class)
+                    .onMessage(Receptionist.Listing.class, listing -> {
+                        var found = listing.getServiceInstances(Coordinator.KEY);
+                        if (found.isEmpty()) {
+                            return Behaviors.same();
+                        }
+                        ActorRef<CoordinatorProtocol.Command> coordinator = found.iterator().next();
+                        ctx.getLog().info("rank {}: coordinator found at {}", rank, coordinator.path());
+                        var trainer = ctx.spawn(Trainer.create(rank, link, endpoint, objectives, coordinator, runId),
+                                "trainer-" + rank, DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
+                        ctx.watch(trainer);
+                        return Behaviors.receive(Receptionist.Listing.class)
+                                .onMessage(Receptionist.Listing.class, l -> Behaviors.same())
+                                .onSignal(Terminated.class, t -> {
+                                    // Leave the cluster gracefully, then the system (and this process) ends.
+                                    org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
+                                            .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
+                                    return Behaviors.same();
+                                })
+                                .build();
+                    })
+                    .build();
         });
     }
 }
