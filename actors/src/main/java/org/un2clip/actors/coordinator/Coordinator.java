@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.un2clip.actors.aggregator.GradientShard;
 import org.un2clip.actors.aggregator.ShardOptimizer;
 import org.un2clip.actors.aggregator.ShardProtocol;
@@ -51,6 +52,9 @@ import org.un2clip.model.step.StepFunction;
  * (every trainer promises not to start step P before any update that would enable P is sent).
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Command> {
+    public static final ServiceKey<CoordinatorProtocol.Command> KEY =
+            ServiceKey.create(CoordinatorProtocol.Command.class, "un2clip-coordinator");
+
     private static final java.time.Duration STALL_CHECK_EVERY = java.time.Duration.ofMillis(500);
     private final RunPlan plan;
     private final RunSettings settings;
@@ -203,6 +207,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         this.checkpointer = ctx.spawn(Checkpointer.create(new CheckpointStore(settings.checkpoints(),
                 settings.checkpointKeep())), "checkpointer", DispatcherSelector.blocking());
+        ctx.getSystem().receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(KEY,
+                ctx.getSelf()));
         if ("cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
             // The failure detector's verdict is the fastest sign of a dead trainer process (~5 s, see
             // membership.failure-detector); its trainer actor's termination only follows the downing.
