@@ -61,7 +61,7 @@ class RuntimeActorsTest {
 
     static RunPlan plan(long runId, int trainers, int shards, int steps) {
         return new RunPlan(runId, trainers, shards, 4, 2, steps, 42, false, 0, 0.1, 0.01, 0.9, 0.999, 1e-8,
-                "constant", 0, 0.0, 1.0, "toy", 64);
+                "constant", 0, 0.0, 1.0, "toy", 64, false, 2000);
     }
 
     /** A trainer's parameter stream, received by the test thread. */

@@ -108,6 +108,75 @@ class RuntimeEquivalenceTest {
     }
 
     @Test
+    void dynamicLossScalingByPowersOfTwoTrainsTheSameBitsAsNoScaling() throws Exception {
+        RunResult plain = run("plain", "train.trainers=2");
+        RunResult scaled = run("scaled", "train.trainers=2", "train.loss-scale=1024", "train.loss-scale-dynamic=true",
+                "train.loss-scale-growth-interval=2");
+        // Scaling by 2^k and dividing by G·2^k is exact: the scale is divided out bit for bit.
+        assertThat(scaled.parameters()).isEqualTo(plain.parameters());
+        List<com.fasterxml.jackson.databind.JsonNode> m = metrics(tmp.resolve("scaled"));
+        assertThat(m).extracting(l -> l.get("loss_scale").asDouble()).containsExactly(1024.0, 1024.0, 2048.0, 2048.0,
+                4096.0);
+        assertThat(m).allMatch(l -> !l.get("skipped").asBoolean());
+    }
+
+    @Test
+    void dynamicLossScalingSkipsOverflowingStepsHalvesGrowsAndResumesBitForBit() throws Exception {
+        String[] dynamic = {"train.trainers=2", "train.steps=16", "train.loss-scale=1.7014118346046923E38",
+            "train.loss-scale-dynamic=true", "train.loss-scale-growth-interval=3", "checkpoint.every-steps=1",
+            "checkpoint.keep=20"};
+        RunResult full = run("dyn", dynamic);
+        List<com.fasterxml.jackson.databind.JsonNode> m = metrics(tmp.resolve("dyn"));
+        assertThat(m).hasSize(16);
+        assertThat(m.get(0).get("skipped").asBoolean()).as("2^127 overflows the first step").isTrue();
+        assertThat(m.get(15).get("skipped").asBoolean()).as("the scale came down and steps train").isFalse();
+        // The scale follows the rule step by step: halve after a skipped step, double after 3 finite in a row.
+        org.un2clip.actors.plan.LossScaler s = new org.un2clip.actors.plan.LossScaler(m.get(0).get("loss_scale").asDouble(), 0);
+        for (com.fasterxml.jackson.databind.JsonNode line : m) {
+            assertThat(line.get("loss_scale").asDouble()).as("step %s", line.get("step")).isEqualTo(s.scale());
+            s = s.after(!line.get("skipped").asBoolean(), 3);
+        }
+        float[] initial = new float[full.parameters().length];
+        Objectives.of(config(tmp)).create().initialParameters(java.nio.FloatBuffer.wrap(initial));
+        assertThat(full.parameters()).isNotEqualTo(initial);
+        // Resume from a checkpoint taken in the middle of a growth interval (its count of finite steps matters).
+        CheckpointStore store = new CheckpointStore(tmp.resolve("dyn/checkpoints"), 20);
+        Path mid = null;
+        for (Path p : store.list()) {
+            var c = new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.resolve("coordinator.json").toFile());
+            if (c.get("loss_scale_good_steps").asInt() > 0 && c.get("step").asInt() < 15) {
+                mid = p;
+            }
+        }
+        assertThat(mid).as("a checkpoint with finite steps counted toward growth").isNotNull();
+        Path resumedDir = tmp.resolve("dyn-resumed");
+        copyTree(mid, resumedDir.resolve("checkpoints").resolve(mid.getFileName().toString()));
+        RunResult resumed = InProcessRun.run(config(resumedDir, dynamic), true, null);
+        assertThat(resumed.parameters()).isEqualTo(full.parameters());
+        List<com.fasterxml.jackson.databind.JsonNode> after = metrics(resumedDir);
+        List<com.fasterxml.jackson.databind.JsonNode> tail = m.subList(m.size() - after.size(), m.size());
+        assertThat(after).extracting(l -> l.get("loss_scale").asDouble() + "/" + l.get("skipped").asBoolean())
+                .containsExactlyElementsOf(tail.stream().map(l -> l.get("loss_scale").asDouble() + "/"
+                        + l.get("skipped").asBoolean()).toList());
+    }
+
+    @Test
+    void dynamicLossScalingInAsyncModeIsAClearError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunPlan.from(config(tmp, "train.mode=async",
+                "train.staleness=1", "train.loss-scale-dynamic=true")))
+                .hasMessageContaining("train.loss-scale-dynamic needs train.mode = sync");
+    }
+
+    private static List<com.fasterxml.jackson.databind.JsonNode> metrics(Path run) throws java.io.IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            out.add(json.readTree(l));
+        }
+        return out;
+    }
+
+    @Test
     void asyncWithStalenessTrainsAndStaysClose() throws Exception {
         RunResult sync = run("s", "train.trainers=2");
         RunResult async = run("as", "train.trainers=2", "train.mode=async", "train.staleness=2");

@@ -55,6 +55,8 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private int generation;
     private int[] live;
     private java.nio.FloatBuffer[][] liveViews;   // rankViews of the live ranks, in rank order
+    /** Dynamic loss scaling: the scale of each step, as the coordinator decides it. */
+    private final org.un2clip.actors.plan.StepScales scales = new org.un2clip.actors.plan.StepScales();
 
     public static Behavior<ShardProtocol.Command> create(int shard, ShardLayout layout, ShardOptimizer optimizer,
             TensorLink link, String bindEndpoint, long runId, ActorRef<CoordinatorProtocol.Command> coordinator) {
@@ -87,6 +89,10 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
                 .onMessage(ShardProtocol.Apply.class, this::onApply)
                 .onMessage(ShardProtocol.Snapshot.class, this::onSnapshot)
                 .onMessage(ShardProtocol.Replan.class, this::onReplan)
+                .onMessage(ShardProtocol.LossScale.class, m -> {
+                    scales.put(m.step(), m.scale());
+                    return this;
+                })
                 .onMessage(ShardProtocol.Shutdown.class, s -> Behaviors.stopped())
                 .onSignal(PostStop.class, s -> closeLinks())
                 .build();
@@ -217,8 +223,15 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
         if (arrived[i] < live.length) {
             return;
         }
+        double lossScale = plan.lossScale();
+        if (plan.dynamicLossScale()) {
+            if (!scales.has(version)) {
+                return;      // told before the update that let the trainers start this step: in the mailbox
+            }
+            lossScale = scales.get(version);
+        }
         double sumSquares = RankOrderSum.reduce(liveViews[i], gradient, scratch, length,
-                (float) (plan.globalBatch() * plan.lossScale()));
+                (float) (plan.globalBatch() * lossScale));
         awaitingApply = true;
         coordinator.tell(new CoordinatorProtocol.GradientNorm(version, generation, shard, sumSquares));
     }

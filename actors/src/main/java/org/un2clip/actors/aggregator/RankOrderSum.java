@@ -23,8 +23,13 @@ public final class RankOrderSum {
      * @return the squared L2 norm of {@code out}, for global-norm clipping
      */
     public static double reduce(FloatBuffer[] ranks, float[] out, float[] scratch, int n, float divisor) {
+        // One pass per block while it is in cache: gather, add in rank order, divide, square. The squares use
+        // the same four partial sums over the same indices as sumSquares (blocks are multiples of 4 long, so
+        // only the last block has a tail), hence the same bits.
+        double[] partial = new double[4];
         for (int k = 0; k < n; k += BLOCK) {
-            int len = Math.min(BLOCK, n - k);
+            int end = Math.min(n, k + BLOCK);
+            int len = end - k;
             ranks[0].get(k, out, k, len);
             for (int r = 1; r < ranks.length; r++) {
                 ranks[r].get(k, scratch, 0, len);
@@ -32,29 +37,40 @@ public final class RankOrderSum {
                     out[k + i] += scratch[i];
                 }
             }
+            for (int i = k; i < end; i++) {
+                out[i] /= divisor;
+            }
+            addSquares(out, k, end, partial);
         }
-        for (int k = 0; k < n; k++) {
-            out[k] /= divisor;
-        }
-        return sumSquares(out, n);
+        return (partial[0] + partial[1]) + (partial[2] + partial[3]);
     }
 
     /** Σ v² in double with four interleaved partial sums (a fixed order, so the same bits every time). */
     public static double sumSquares(float[] v, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int k = 0;
-        for (; k + 3 < n; k += 4) {
+        double[] partial = new double[4];
+        addSquares(v, 0, n, partial);
+        return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+    }
+
+    /** partial[i % 4] += v[i]² for i in [from, to) ({@code from} a multiple of 4); a tail of < 4 goes to partial[0]. */
+    private static void addSquares(float[] v, int from, int to, double[] partial) {
+        double s0 = partial[0];
+        double s1 = partial[1];
+        double s2 = partial[2];
+        double s3 = partial[3];
+        int k = from;
+        for (; k + 3 < to; k += 4) {
             s0 += (double) v[k] * v[k];
             s1 += (double) v[k + 1] * v[k + 1];
             s2 += (double) v[k + 2] * v[k + 2];
             s3 += (double) v[k + 3] * v[k + 3];
         }
-        for (; k < n; k++) {
+        for (; k < to; k++) {
             s0 += (double) v[k] * v[k];
         }
-        return (s0 + s1) + (s2 + s3);
+        partial[0] = s0;
+        partial[1] = s1;
+        partial[2] = s2;
+        partial[3] = s3;
     }
 }

@@ -9,7 +9,7 @@ import org.un2clip.actors.serialization.ControlMessage;
 public final class ShardProtocol {
     private ShardProtocol() {}
 
-    public sealed interface Command extends ControlMessage permits Begin, Poll, Apply, Snapshot, Shutdown, Replan {}
+    public sealed interface Command extends ControlMessage permits Begin, Poll, Apply, Snapshot, Shutdown, Replan, LossScale {}
 
     /** Start at {@code startStep}: send the current slice to every trainer, then take gradients. */
     public record Begin(RunPlan plan, long startStep, String[] trainerEndpoints) implements Command {}
@@ -31,4 +31,7 @@ public final class ShardProtocol {
      * {@code trainerEndpoints[rank]}.
      */
     public record Replan(long fromStep, int generation, int[] live, String[] trainerEndpoints) implements Command {}
+
+    /** Dynamic loss scaling: divide the gradient of {@code step} by {@code scale} (its reduction waits for it). */
+    public record LossScale(long step, double scale) implements Command {}
 }

@@ -71,7 +71,8 @@ public final class CheckpointStore {
                 .write(tmp.resolve(OPTIMIZER));
         ObjectNode coord = JSON.createObjectNode();
         coord.put("step", s.step()).put("adam_step", s.adamStep()).put("seed", s.seed()).put("epoch", s.epoch())
-                .put("offset", s.offset()).put("loss_scale", s.lossScale());
+                .put("offset", s.offset()).put("loss_scale", s.lossScale())
+                .put("loss_scale_good_steps", s.lossScaleGoodSteps());
         if (!Double.isNaN(s.lrOverride())) {
             coord.put("lr_override", s.lrOverride());
         }
@@ -147,7 +148,8 @@ public final class CheckpointStore {
             return new TrainingState(c.get("step").asLong(), c.get("adam_step").asLong(), c.get("seed").asLong(),
                     c.get("epoch").asLong(), c.get("offset").asLong(), c.get("loss_scale").asDouble(),
                     opt.readFloats("master"), opt.readFloats("exp_avg"), opt.readFloats("exp_avg_sq"),
-                    c.has("lr_override") ? c.get("lr_override").asDouble() : Double.NaN);
+                    c.has("lr_override") ? c.get("lr_override").asDouble() : Double.NaN,
+                    c.has("loss_scale_good_steps") ? c.get("loss_scale_good_steps").asInt() : 0);
         }
     }
 

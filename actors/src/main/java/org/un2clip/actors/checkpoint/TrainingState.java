@@ -10,6 +10,8 @@ package org.un2clip.actors.checkpoint;
  * @param offset    data cursor: position within that epoch's permutation
  * @param lossScale the loss scale in force
  * @param lrOverride the learning rate an operator set with `set lr` (NaN: the schedule's); a resumed run keeps it
+ * @param lossScaleGoodSteps dynamic loss scaling: finite steps since the scale last changed
  */
 public record TrainingState(long step, long adamStep, long seed, long epoch, long offset, double lossScale,
-        float[] master, float[] expAvg, float[] expAvgSq, double lrOverride) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+        float[] master, float[] expAvg, float[] expAvgSq, double lrOverride, int lossScaleGoodSteps)
+        implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}

@@ -27,6 +27,7 @@ import org.un2clip.actors.metrics.MetricsRegistry;
 import org.un2clip.actors.metrics.NodeMetrics;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.plan.LossScaler;
 import org.un2clip.actors.plan.SampleAssignment;
 import org.un2clip.actors.plan.ShardLayout;
 import org.un2clip.actors.trainer.TrainerProtocol;
@@ -77,7 +78,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private final ActorRef<Checkpointer.Write> checkpointer;
     private final Map<Long, StepTally> tallies = new HashMap<>();
     private final Map<Long, CoordinatorProtocol.ShardState[]> snapshots = new HashMap<>();
-    private final double lossScale;
+    /** The loss scale of the next undecided step (static unless train.loss-scale-dynamic). */
+    private LossScaler scaler;
+    /** The scaler before the last decided step, {@link #decidedStep} (a re-reduced step is decided again from it). */
+    private LossScaler scalerBefore;
+    private long decidedStep = -1;
     private long nextMetricsStep;
     private long lastStepEndNs;
     private long lastCheckpointNs = System.nanoTime();
@@ -124,6 +129,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         double lr;
         double clip = 1;
         boolean skipped;
+        double lossScale;
     }
 
     public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
@@ -163,7 +169,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         this.done = done;
         this.assignment = plan.assignment();
         this.startStep = restored.map(TrainingState::step).orElse(0L);
-        this.lossScale = restored.map(TrainingState::lossScale).orElse(plan.lossScale());
+        this.scaler = restored.map(r -> new LossScaler(r.lossScale(), r.lossScaleGoodSteps()))
+                .orElse(new LossScaler(plan.lossScale(), 0));
+        this.scalerBefore = scaler;
         this.nextMetricsStep = startStep;
         this.finalStep = plan.steps();
         this.lastApplySent = startStep - 1;
@@ -311,6 +319,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         for (ActorRef<ShardProtocol.Command> s : shards) {
             s.tell(new ShardProtocol.Begin(plan, startStep, trainerEndpoints));
         }
+        tellLossScale(startStep, trainers);
         return this;
     }
 
@@ -343,6 +352,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         t.clip = t.skipped ? 1.0 : plan.clipCoefficient(norm);
         t.lr = lrOf(m.step());
+        decideLossScale(m.step(), t);
         ShardProtocol.Apply apply = new ShardProtocol.Apply(m.step(), t.lr, t.clip, t.skipped);
         if (operator.paused && !operator.allHeld(live)) {
             // Pause handshake: until every trainer promised not to start pauseAt, no update may enable it.
@@ -352,6 +362,45 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             sendApply(apply);
         }
         return this;
+    }
+
+    /**
+     * Dynamic loss scaling: step {@code step}'s norm decides the scale of the next step, which every shard and
+     * live trainer is told before the update that lets the next step start (same sender, so it arrives first
+     * at the shards; a trainer waits for its step's scale). A step reduced again after a re-plan is decided
+     * again from the state before it.
+     */
+    private void decideLossScale(long step, StepTally t) {
+        LossScaler base = step == decidedStep ? scalerBefore : scaler;
+        t.lossScale = base.scale();
+        if (!plan.dynamicLossScale()) {
+            return;
+        }
+        scalerBefore = base;
+        scaler = base.after(!t.skipped, plan.lossScaleGrowthInterval());
+        decidedStep = step;
+        if (scaler.scale() != base.scale()) {
+            getContext().getLog().info("step {}: loss scale {} -> {}", step, base.scale(), scaler.scale());
+        }
+        if (step + 1 < finalStep) {
+            java.util.List<ActorRef<TrainerProtocol.Command>> liveTrainers = new java.util.ArrayList<>();
+            live.stream().forEach(r -> liveTrainers.add(trainers.get(r)));
+            tellLossScale(step + 1, liveTrainers);
+        }
+    }
+
+    /** The scale of {@code step} (the next undecided one, or the last decided one) to the shards and trainers. */
+    private void tellLossScale(long step, java.util.List<ActorRef<TrainerProtocol.Command>> to) {
+        if (!plan.dynamicLossScale()) {
+            return;
+        }
+        double scale = step == decidedStep ? scalerBefore.scale() : scaler.scale();
+        for (ActorRef<ShardProtocol.Command> s : shards) {
+            s.tell(new ShardProtocol.LossScale(step, scale));
+        }
+        for (ActorRef<TrainerProtocol.Command> t : to) {
+            t.tell(new TrainerProtocol.LossScale(step, scale));
+        }
     }
 
     private double lrOf(long step) {
@@ -435,7 +484,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             recent.add(seconds, samples);
             metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
                     seconds, t.phases, t.bytes + layout.parameters() * 4L * live.cardinality(), t.clip, t.skipped,
-                    t.reported.cardinality());
+                    t.reported.cardinality(), t.lossScale);
             nodeMetrics.stepCompleted(nextMetricsStep, seconds, lastLoss, samples);
             nodeMetrics.phases(t.phases[0], t.phases[1], t.phases[2], t.phases[3]);
             tallies.remove(nextMetricsStep);
@@ -790,6 +839,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 generation);
         // Begin first: the replan that follows (same sender, same order) gives it its generation and share.
         m.trainer().tell(new TrainerProtocol.Begin(plan, from, shardEndpoints));
+        tellLossScale(from, java.util.List.of(m.trainer()));
         replan(from, generation, ranks);
         return this;
     }
@@ -842,9 +892,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             System.arraycopy(p.expAvg(), 0, expAvg, from, p.expAvg().length);
             System.arraycopy(p.expAvgSq(), 0, expAvgSq, from, p.expAvgSq().length);
         }
-        SampleAssignment.Cursor cursor = assignment.cursor(m.step());
+        org.un2clip.data.sampler.SamplerState cursor = assignment.cursor(m.step());
         TrainingState state = new TrainingState(m.step(), parts[0].adamStep(), plan.seed(), cursor.epoch(),
-                cursor.offset(), lossScale, master, expAvg, expAvgSq, operator.lrOverride);
+                cursor.offset(), scaler.scale(), master, expAvg, expAvgSq, operator.lrOverride, scaler.goodSteps());
         if (m.step() == finalStep) {
             finalParameters = master;
         }

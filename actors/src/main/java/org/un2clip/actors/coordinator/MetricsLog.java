@@ -32,13 +32,13 @@ final class MetricsLog implements AutoCloseable {
     }
 
     void step(long step, long epoch, double loss, double lr, int images, double seconds, double[] phaseSeconds, long bytes,
-            double clipCoefficient, boolean skipped, int ranks) {
+            double clipCoefficient, boolean skipped, int ranks, double lossScale) {
         ObjectNode o = JSON.createObjectNode();
         // epoch + samples: the sample accounting (per epoch, the samples trained must equal the dataset size).
         o.put("step", step).put("epoch", epoch).put("samples", images).put("loss", loss).put("lr", lr).put("images_per_s", images / seconds)
                 .put("step_s", seconds).put("data_s", phaseSeconds[0]).put("compute_s", phaseSeconds[1])
                 .put("send_s", phaseSeconds[2]).put("wait_s", phaseSeconds[3]).put("bytes", bytes)
-                .put("clip", clipCoefficient).put("skipped", skipped).put("ranks", ranks);
+                .put("clip", clipCoefficient).put("skipped", skipped).put("ranks", ranks).put("loss_scale", lossScale);
         try {
             out.write(o.toString());
             out.write('\n');

@@ -10,7 +10,7 @@ import java.util.List;
 public record RunPlan(long runId, int trainers, int shards, int globalBatch, int microBatch, long steps, long seed,
         boolean async, int staleness, double lr, double weightDecay, double beta1, double beta2, double eps,
         String lrSchedule, long warmupSteps, double clipGradNorm, double lossScale, String objective,
-        int datasetSize) {
+        int datasetSize, boolean dynamicLossScale, int lossScaleGrowthInterval) {
 
     public RunPlan {
         if (trainers < 1 || globalBatch < trainers) {
@@ -20,6 +20,17 @@ public record RunPlan(long runId, int trainers, int shards, int globalBatch, int
         if (microBatch < 1 || steps < 1 || shards < 1 || staleness < 0) {
             throw new IllegalArgumentException("train.micro-batch, train.steps, train.shards must be >= 1 and "
                     + "train.staleness >= 0");
+        }
+        if (!(lossScale > 0) || Double.isInfinite(lossScale)) {
+            throw new IllegalArgumentException("train.loss-scale must be positive and finite, got " + lossScale);
+        }
+        if (dynamicLossScale && async) {
+            throw new IllegalArgumentException("train.loss-scale-dynamic needs train.mode = sync (a trainer running "
+                    + "ahead would not know the scale of its step yet)");
+        }
+        if (lossScaleGrowthInterval < 1) {
+            throw new IllegalArgumentException("train.loss-scale-growth-interval must be >= 1, got "
+                    + lossScaleGrowthInterval);
         }
     }
 
@@ -39,7 +50,8 @@ public record RunPlan(long runId, int trainers, int shards, int globalBatch, int
                 mode.equals("async") ? t.getInt("staleness") : 0, t.getDouble("lr"), t.getDouble("weight-decay"),
                 betas.get(0), betas.get(1), t.getDouble("eps"), t.getString("lr-schedule"), t.getLong("warmup-steps"),
                 t.getDouble("clip-grad-norm"), t.getDouble("loss-scale"), t.getString("objective"),
-                t.getInt(t.getString("objective") + ".dataset-size"));
+                t.getInt(t.getString("objective") + ".dataset-size"), t.getBoolean("loss-scale-dynamic"),
+                t.getInt("loss-scale-growth-interval"));
     }
 
     /** A run id in every chunk header, so chunks of another run on the same streams are rejected. */
@@ -60,16 +72,18 @@ public record RunPlan(long runId, int trainers, int shards, int globalBatch, int
     }
 
     public SampleAssignment assignment() {
-        return new PermutationAssignment(seed, datasetSize, globalBatch);
+        return new SamplerAssignment(seed, datasetSize, globalBatch, trainers);
     }
 
     public RunPlan withTrainers(int w) {
         return new RunPlan(runId, w, shards, globalBatch, microBatch, steps, seed, async, staleness, lr, weightDecay,
-                beta1, beta2, eps, lrSchedule, warmupSteps, clipGradNorm, lossScale, objective, datasetSize);
+                beta1, beta2, eps, lrSchedule, warmupSteps, clipGradNorm, lossScale, objective, datasetSize,
+                dynamicLossScale, lossScaleGrowthInterval);
     }
 
     public RunPlan withSteps(long n) {
         return new RunPlan(runId, trainers, shards, globalBatch, microBatch, n, seed, async, staleness, lr, weightDecay,
-                beta1, beta2, eps, lrSchedule, warmupSteps, clipGradNorm, lossScale, objective, datasetSize);
+                beta1, beta2, eps, lrSchedule, warmupSteps, clipGradNorm, lossScale, objective, datasetSize,
+                dynamicLossScale, lossScaleGrowthInterval);
     }
 }

@@ -55,6 +55,7 @@ public final class MessageRegistry {
         m.put(TrainerProtocol.Release.class, 304);
         m.put(TrainerProtocol.Kill.class, 305);
         m.put(TrainerProtocol.Replan.class, 306);
+        m.put(TrainerProtocol.LossScale.class, 307);
 
         m.put(DataLoaderProtocol.Prepare.class, 400);
 
@@ -64,6 +65,7 @@ public final class MessageRegistry {
         m.put(ShardProtocol.Snapshot.class, 503);
         m.put(ShardProtocol.Shutdown.class, 504);
         m.put(ShardProtocol.Replan.class, 505);
+        m.put(ShardProtocol.LossScale.class, 506);
         return m;
     }
 }

@@ -72,6 +72,8 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     /** This node's Prometheus metrics, fed once per step. */
     private final NodeMetrics metrics;
     private final MetricsRegistry.Gauge preparedBatches;
+    /** Dynamic loss scaling: the scale of each step, as the coordinator decides it. */
+    private final org.un2clip.actors.plan.StepScales scales = new org.un2clip.actors.plan.StepScales();
 
     /** A trainer whose metrics nobody serves (in-process runs, tests). */
     public static Behavior<TrainerProtocol.Command> create(int rank, TensorLink link, String bindEndpoint,
@@ -112,6 +114,10 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
                     return this;
                 })
                 .onMessage(TrainerProtocol.Replan.class, this::onReplan)
+                .onMessage(TrainerProtocol.LossScale.class, m -> {
+                    scales.put(m.step(), m.scale());
+                    return this;
+                })
                 .onMessage(TrainerProtocol.Poll.class, p -> onPoll())
                 .onMessage(TrainerProtocol.Hold.class, this::onHold)
                 .onMessage(TrainerProtocol.Release.class, r -> {
@@ -227,7 +233,8 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
     }
 
     private boolean canRun() {
-        if (step >= holdFrom || !batches.containsKey(step)) {
+        if (step >= holdFrom || !batches.containsKey(step)
+                || (plan.dynamicLossScale() && !scales.has(step))) {
             return false;
         }
         long oldest = Long.MAX_VALUE;
@@ -245,15 +252,26 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
      */
     public static double accumulate(StepFunction function, FloatBuffer parameters, java.util.List<TrainingBatch> microBatches,
             float[] gradient, FloatBuffer gradientView, float[] accumulated, double lossScale) {
-        java.util.Arrays.fill(accumulated, 0f);
         double lossSum = 0;
+        boolean first = true;
         for (TrainingBatch mb : microBatches) {
             StepFunction.StepResult r = function.step(parameters, mb, gradientView);
             float weight = mb.size();
-            for (int i = 0; i < accumulated.length; i++) {
-                accumulated[i] += weight * gradient[i];
+            if (first) {
+                // 0 + w·g = w·g (up to the sign of a zero, which no later sum or AdamW step can see): no fill pass.
+                for (int i = 0; i < accumulated.length; i++) {
+                    accumulated[i] = weight * gradient[i];
+                }
+                first = false;
+            } else {
+                for (int i = 0; i < accumulated.length; i++) {
+                    accumulated[i] += weight * gradient[i];
+                }
             }
             lossSum += r.loss() * mb.size();
+        }
+        if (first) {
+            java.util.Arrays.fill(accumulated, 0f);   // no samples in this share: nothing to contribute
         }
         if (lossScale != 1.0) {
             float scale = (float) lossScale;   // the hook fp16 objectives use: shards divide it out
@@ -272,7 +290,7 @@ public final class Trainer extends AbstractBehavior<TrainerProtocol.Command> imp
             loader.tell(new DataLoaderProtocol.Prepare(step + 2, generation, live, getContext().getSelf()));
         }
         double lossSum = accumulate(function, parameterView, ready.microBatches(), gradient, gradientView, accumulated,
-                plan.lossScale());
+                plan.dynamicLossScale() ? scales.get(step) : plan.lossScale());
         int samples = 0;
         for (TrainingBatch mb : ready.microBatches()) {
             samples += mb.size();

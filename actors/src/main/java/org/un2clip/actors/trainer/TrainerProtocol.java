@@ -10,7 +10,7 @@ import org.un2clip.model.step.TrainingBatch;
 public final class TrainerProtocol {
     private TrainerProtocol() {}
 
-    public sealed interface Command extends ControlMessage permits Begin, Poll, Shutdown, BatchReady, Hold, Release, Kill, Replan {}
+    public sealed interface Command extends ControlMessage permits Begin, Poll, Shutdown, BatchReady, Hold, Release, Kill, Replan, LossScale {}
 
     /** Start at {@code startStep}; shard i's gradient receiver listens at {@code shardEndpoints[i]}. */
     public record Begin(RunPlan plan, long startStep, String[] shardEndpoints) implements Command {}
@@ -37,4 +37,7 @@ public final class TrainerProtocol {
      * {@code generation}); this trainer redoes {@code fromStep} with its new share if it already sent it.
      */
     public record Replan(long fromStep, int generation, int[] live) implements Command {}
+
+    /** Dynamic loss scaling: multiply the gradient of {@code step} by {@code scale} (a step waits for its scale). */
+    public record LossScale(long step, double scale) implements Command {}
 }

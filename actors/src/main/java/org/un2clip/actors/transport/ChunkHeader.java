@@ -26,19 +26,20 @@ public final class ChunkHeader {
 
     private ChunkHeader() {}
 
-    static void write(MutableDirectBuffer b, long run, long step, long version, int shard, int rank, long offset,
-            int length, long total, int crc) {
-        b.putInt(MAGIC_AT, MAGIC, ORDER);
-        b.putInt(SHARD_AT, shard, ORDER);
-        b.putLong(RUN_AT, run, ORDER);
-        b.putLong(STEP_AT, step, ORDER);
-        b.putLong(VERSION_AT, version, ORDER);
-        b.putLong(OFFSET_AT, offset, ORDER);
-        b.putLong(TOTAL_AT, total, ORDER);
-        b.putInt(RANK_AT, rank, ORDER);
-        b.putInt(LENGTH_AT, length, ORDER);
-        b.putInt(CRC_AT, crc, ORDER);
-        b.putInt(60, 0, ORDER);
+    /** Writes a header at byte {@code at} of {@code b}. */
+    static void write(MutableDirectBuffer b, int at, long run, long step, long version, int shard, int rank,
+            long offset, int length, long total, int crc) {
+        b.putInt(at + MAGIC_AT, MAGIC, ORDER);
+        b.putInt(at + SHARD_AT, shard, ORDER);
+        b.putLong(at + RUN_AT, run, ORDER);
+        b.putLong(at + STEP_AT, step, ORDER);
+        b.putLong(at + VERSION_AT, version, ORDER);
+        b.putLong(at + OFFSET_AT, offset, ORDER);
+        b.putLong(at + TOTAL_AT, total, ORDER);
+        b.putInt(at + RANK_AT, rank, ORDER);
+        b.putInt(at + LENGTH_AT, length, ORDER);
+        b.putInt(at + CRC_AT, crc, ORDER);
+        b.putInt(at + 60, 0, ORDER);
     }
 
     static int magic(DirectBuffer b, int at) { return b.getInt(at + MAGIC_AT, ORDER); }

@@ -2,9 +2,11 @@ package org.un2clip.actors.transport;
 
 import io.aeron.Aeron;
 import io.aeron.Publication;
+import io.aeron.logbuffer.BufferClaim;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -15,8 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Every offer result is handled: BACK_PRESSURED and ADMIN_ACTION are retried with an idle strategy,
  * NOT_CONNECTED is waited out, CLOSED and MAX_POSITION_EXCEEDED replace the publication once and resend
  * the tensor from its first chunk (the receiver drops the repeats as duplicates); anything that outlasts
- * the offer timeout throws {@link TransportException}. One send buffer is reused: nothing is allocated per
- * tensor.
+ * the offer timeout throws {@link TransportException}. A chunk that fits one frame (chunk-bytes ≤ mtu − 96) is
+ * written straight into the term buffer with {@code tryClaim}: one copy, source → term; bigger chunks go as a
+ * vectored offer (also one copy, fragmented). One send buffer is reused: nothing is allocated per tensor.
  */
 public final class TensorPublisher implements AutoCloseable {
     private final Aeron aeron;
@@ -31,11 +34,13 @@ public final class TensorPublisher implements AutoCloseable {
     private final UnsafeBuffer sourceView = new UnsafeBuffer(0, 0);
     private ByteBuffer lastSource;
     private ByteBuffer sourceCrcView;
+    private final BufferClaim claim = new BufferClaim();
     private final IdleStrategy idle = new BackoffIdleStrategy(16, 16, 1_000, 100_000);
     private Publication publication;
     private long bytesSent;
     private long republished;
     private final TensorLink.SendTotals totals;
+    private long chunksClaimed;
 
     TensorPublisher(Aeron aeron, TransportSettings s, String channel, int streamId, long run,
             TensorLink.SendTotals totals) {
@@ -116,20 +121,37 @@ public final class TensorPublisher implements AutoCloseable {
             sourceCrcView = source.duplicate();
             sourceView.wrap(source);
         }
+        // The checksum pass also brings the chunk into cache for the copy that follows it.
         crc.reset();
         crc.update(sourceCrcView.limit(sourceByte + bytes).position(sourceByte));
-        ChunkHeader.write(send, run, step, version, shard, rank, offset, length, total, (int) crc.getValue());
+        int checksum = (int) crc.getValue();
         if (corrupt) {
             // Test hook: a copy with one payload byte flipped after the checksum was taken.
+            ChunkHeader.write(send, 0, run, step, version, shard, rank, offset, length, total, checksum);
             send.putBytes(ChunkHeader.LENGTH, source, sourceByte, bytes);
             send.putByte(ChunkHeader.LENGTH, (byte) ~send.getByte(ChunkHeader.LENGTH));
             offer(send, ChunkHeader.LENGTH + bytes, null, 0, 0, step);
+        } else if (ChunkHeader.LENGTH + bytes <= publication.maxPayloadLength()) {
+            // The chunk fits one frame: claim it in the term buffer and copy the payload there once
+            // (the receiver gets it unfragmented).
+            claim(ChunkHeader.LENGTH + bytes, step);
+            MutableDirectBuffer term = claim.buffer();
+            int at = claim.offset();
+            ChunkHeader.write(term, at, run, step, version, shard, rank, offset, length, total, checksum);
+            term.putBytes(at + ChunkHeader.LENGTH, sourceView, sourceByte, bytes);
+            claim.commit();
+            bytesSent += ChunkHeader.LENGTH + bytes;
+            totals.bytes.addAndGet(ChunkHeader.LENGTH + bytes);
+            chunksClaimed++;
         } else {
-            // Header and payload as one message without copying the payload first (vectored offer).
+            // Larger than a frame: header and payload as one fragmented message, the payload not copied
+            // before the offer (vectored offer).
+            ChunkHeader.write(send, 0, run, step, version, shard, rank, offset, length, total, checksum);
             offer(send, ChunkHeader.LENGTH, sourceView, sourceByte, bytes, step);
         }
     }
 
+    /** Offers header + body ({@code body} null: the header buffer only), retrying as the class says. */
     private void offer(UnsafeBuffer head, int headLength, UnsafeBuffer body, int bodyOffset, int bodyLength,
             long step) {
         long deadline = 0;
@@ -142,26 +164,52 @@ public final class TensorPublisher implements AutoCloseable {
                 totals.bytes.addAndGet(headLength + bodyLength);
                 return;
             }
-            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
-                throw new PublicationLost(result == Publication.CLOSED ? "CLOSED" : "MAX_POSITION_EXCEEDED");
-            }
-            // BACK_PRESSURED, ADMIN_ACTION, NOT_CONNECTED: wait, but not forever.
-            long now = System.nanoTime();
-            if (deadline == 0) {
-                totals.retriedOffers.incrementAndGet();     // counted once per offer, not per spin
-                deadline = now + offerTimeoutNs;
-            } else if (now > deadline) {
-                String why = result == Publication.NOT_CONNECTED ? "not connected" : result == Publication.BACK_PRESSURED
-                        ? "back-pressured" : "in admin action (" + result + ")";
-                throw new TransportException("step " + step + ": " + channel + " stream " + streamId + " stayed " + why
-                        + " for " + offerTimeoutNs / 1_000_000 + " ms; the tensor was not delivered");
-            }
-            idle.idle();
+            deadline = waitOrFail(result, deadline, step);
         }
+    }
+
+    /** Claims {@code length} bytes of the term buffer into {@link #claim}, retrying as {@link #offer} does. */
+    private void claim(int length, long step) {
+        long deadline = 0;
+        idle.reset();
+        while (true) {
+            long result = publication.tryClaim(length, claim);
+            if (result > 0) {
+                return;
+            }
+            deadline = waitOrFail(result, deadline, step);
+        }
+    }
+
+    /**
+     * After a failed offer or claim: CLOSED / MAX_POSITION_EXCEEDED throw {@link PublicationLost};
+     * BACK_PRESSURED, ADMIN_ACTION, NOT_CONNECTED idle, but not past the offer timeout. Returns the deadline.
+     */
+    private long waitOrFail(long result, long deadline, long step) {
+        if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+            throw new PublicationLost(result == Publication.CLOSED ? "CLOSED" : "MAX_POSITION_EXCEEDED");
+        }
+        long now = System.nanoTime();
+        if (deadline == 0) {
+            totals.retriedOffers.incrementAndGet();     // counted once per offer, not per spin
+            deadline = now + offerTimeoutNs;
+        } else if (now > deadline) {
+            String why = result == Publication.NOT_CONNECTED ? "not connected" : result == Publication.BACK_PRESSURED
+                    ? "back-pressured" : "in admin action (" + result + ")";
+            throw new TransportException("step " + step + ": " + channel + " stream " + streamId + " stayed " + why
+                    + " for " + offerTimeoutNs / 1_000_000 + " ms; the tensor was not delivered");
+        }
+        idle.idle();
+        return deadline;
     }
 
     public long bytesSent() {
         return bytesSent;
+    }
+
+    /** Chunks written in place with tryClaim (single-frame chunks), as opposed to offered. */
+    public long chunksClaimed() {
+        return chunksClaimed;
     }
 
     /** How often the publication was replaced after CLOSED or MAX_POSITION_EXCEEDED. */

@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param mtu            UDP MTU of data channels (65504 is ~8x faster than the default on loopback)
  * @param socketBuffer   SO_RCVBUF / SO_SNDBUF of UDP channels
  * @param receiverWindow flow-control receiver window of UDP channels
- * @param chunkBytes     payload bytes per chunk (a tensor of any size is sent as chunks of this size)
+ * @param chunkBytes     payload bytes per chunk (a tensor of any size is sent as chunks of this size); a chunk
+ *                       that fits one frame (≤ mtu − 96) is written into the term buffer in place (tryClaim)
  * @param offerTimeout   how long an offer may stay back-pressured or unconnected before the step fails
  * @param tensorTimeout  how long a started tensor may stay incomplete before it is reported incomplete
  * @param lingerTimeout  how long a closed publication lingers (bounds how fast a dead publisher is noticed)
@@ -21,6 +22,9 @@ import java.time.Duration;
 public record TransportSettings(String media, String host, String aeronDirBase, int termLength, int mtu,
         int socketBuffer, int receiverWindow, int chunkBytes, Duration offerTimeout, Duration tensorTimeout,
         Duration lingerTimeout) {
+
+    /** Payload bytes of a chunk that fills one frame at mtu 65504: 65504 − 32 (Aeron frame header) − 64 (ours). */
+    public static final int ONE_FRAME_CHUNK = 65504 - 32 - ChunkHeader.LENGTH;
 
     public TransportSettings {
         if (!media.equals("ipc") && !media.equals("udp")) {
@@ -45,14 +49,19 @@ public record TransportSettings(String media, String host, String aeronDirBase, 
                 t.getDuration("tensor-timeout"), t.getDuration("linger-timeout"));
     }
 
-    /** Defaults for tests and benchmarks: IPC, 64 MiB terms, 1 MiB chunks. */
+    /** Defaults for tests and benchmarks (as defaults.conf): IPC, 64 MiB terms, one-frame chunks. */
     public static TransportSettings defaults() {
-        return new TransportSettings("ipc", "127.0.0.1", "/dev/shm", 64 << 20, 65504, 4 << 20, 4 << 20, 1 << 20,
+        return new TransportSettings("ipc", "127.0.0.1", "/dev/shm", 64 << 20, 65504, 4 << 20, 4 << 20, ONE_FRAME_CHUNK,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMillis(200));
     }
 
     public TransportSettings withChunkBytes(int bytes) {
         return new TransportSettings(media, host, aeronDirBase, termLength, mtu, socketBuffer, receiverWindow, bytes,
+                offerTimeout, tensorTimeout, lingerTimeout);
+    }
+
+    public TransportSettings withTermAndChunk(int termBytes, int chunkBytes) {
+        return new TransportSettings(media, host, aeronDirBase, termBytes, mtu, socketBuffer, receiverWindow, chunkBytes,
                 offerTimeout, tensorTimeout, lingerTimeout);
     }
 

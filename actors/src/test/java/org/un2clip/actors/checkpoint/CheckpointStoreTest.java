@@ -14,7 +14,7 @@ class CheckpointStoreTest {
 
     private static TrainingState state(long step) {
         return new TrainingState(step, step, 42, 0, step * 8, 1.0, new float[] {step, 2, 3}, new float[] {4, 5, 6},
-                new float[] {7, 8, 9}, Double.NaN);
+                new float[] {7, 8, 9}, Double.NaN, 0);
     }
 
     @Test
@@ -42,13 +42,17 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void anOperatorsLearningRateSurvivesTheCheckpoint() throws Exception {
+    void anOperatorsLearningRateAndTheLossScalerSurviveTheCheckpoint() throws Exception {
         CheckpointStore store = new CheckpointStore(tmp, 2);
         store.write(state(1), "a = 1");
         assertThat(store.loadNewest().orElseThrow().lrOverride()).isNaN();
         TrainingState s = state(2);
         store.write(new TrainingState(s.step(), s.adamStep(), s.seed(), s.epoch(), s.offset(), s.lossScale(),
-                s.master(), s.expAvg(), s.expAvgSq(), 1.5e-5), "a = 1");
+                s.master(), s.expAvg(), s.expAvgSq(), 1.5e-5, 0), "a = 1");
         assertThat(store.loadNewest().orElseThrow().lrOverride()).isEqualTo(1.5e-5);
+        store.write(new TrainingState(3, 3, 42, 0, 24, 4096.0, s.master(), s.expAvg(), s.expAvgSq(), Double.NaN, 17),
+                "a = 1");
+        assertThat(store.loadNewest().orElseThrow()).extracting(TrainingState::lossScale,
+                TrainingState::lossScaleGoodSteps).containsExactly(4096.0, 17);
     }
 }

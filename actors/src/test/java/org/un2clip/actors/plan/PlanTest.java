@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Arrays;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.un2clip.data.sampler.GlobalSampler;
+import org.un2clip.data.sampler.SamplerState;
 
 class PlanTest {
     @Test
     void ranksSplitTheGlobalBatchWithoutOverlapAndTheUnionIsIndependentOfW() {
-        PermutationAssignment a = new PermutationAssignment(7, 100, 8);
+        SamplerAssignment a = new SamplerAssignment(7, 100, 8, 4);
         long[] w1 = a.samples(3, 0, 1);
         long[] r0 = a.samples(3, 0, 4);
         long[] r3 = a.samples(3, 3, 4);
@@ -22,21 +24,25 @@ class PlanTest {
         Arrays.sort(sorted);
         assertThat(all).containsExactly(sorted);
         // 12 steps per epoch (tail dropped); a new epoch is a new permutation.
-        assertThat(a.cursor(12)).isEqualTo(new SampleAssignment.Cursor(1, 0));
+        assertThat(a.cursor(12)).isEqualTo(new SamplerState(1, 0));
         assertThat(a.samples(12, 0, 1)).isNotEqualTo(a.samples(0, 0, 1));
-        assertThat(new PermutationAssignment(7, 100, 8).samples(3, 0, 1)).containsExactly(w1);
+        assertThat(new SamplerAssignment(7, 100, 8, 1).samples(3, 0, 1)).containsExactly(w1);
+        // The data module's sampler gives the same order for the same (seed, epoch).
+        int[] order = new GlobalSampler(100, 8, 7).permutation(0);
+        assertThat(w1).containsExactly(Arrays.stream(order, 24, 32).asLongStream().toArray());
     }
 
     @Test
     void aStepReplannedOverTheLiveRanksTrainsExactlyItsSamples() {
-        PermutationAssignment a = new PermutationAssignment(7, 100, 8);
+        SamplerAssignment a = new SamplerAssignment(7, 100, 8, 4);
         long[] all = a.samples(5, 0, 1);
         long[] r0 = a.samples(5, 0, new int[] {0, 2});
         long[] r2 = a.samples(5, 2, new int[] {0, 2});
         long[] union = LongStream.concat(Arrays.stream(r0), Arrays.stream(r2)).sorted().toArray();
         assertThat(union).containsExactly(Arrays.stream(all).sorted().toArray());   // none lost, none twice
-        assertThat(r0).containsExactly(a.samples(5, 0, 2));
-        assertThat(r2).containsExactly(a.samples(5, 1, 2));
+        // Live ranks keep their positions (0, 4 and 2, 6); the lost ranks' 1, 3, 5, 7 are dealt to 0, 2, 0, 2.
+        assertThat(r0).containsExactly(all[0], all[1], all[4], all[5]);
+        assertThat(r2).containsExactly(all[2], all[3], all[6], all[7]);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.samples(5, 1, new int[] {0, 2}))
                 .hasMessageContaining("rank 1 is not among the live ranks [0, 2]");
     }

@@ -41,12 +41,15 @@ class KryoSerializerTest {
         assertThat(back.trainer()).isEqualTo(probe.getRef());
 
         RunPlan plan = new RunPlan(9, 2, 3, 8, 2, 5, 42, true, 1, 1e-3, 0.01, 0.9, 0.999, 1e-8, "cosine", 2, 1.0,
-                1.0, "toy", 64);
+                1.0, "toy", 64, false, 2000);
         var begin = (TrainerProtocol.Begin) roundTrip(new TrainerProtocol.Begin(plan, 4, new String[] {"a", "b"}));
         assertThat(begin.plan()).isEqualTo(plan);
         assertThat(begin.startStep()).isEqualTo(4);
         assertThat(begin.shardEndpoints()).containsExactly("a", "b");
 
+        assertThat(roundTrip(new TrainerProtocol.LossScale(5, 32768.0))).isEqualTo(new TrainerProtocol.LossScale(5, 32768.0));
+        assertThat(roundTrip(new org.un2clip.actors.aggregator.ShardProtocol.LossScale(5, 0.5)))
+                .isEqualTo(new org.un2clip.actors.aggregator.ShardProtocol.LossScale(5, 0.5));
         assertThat(roundTrip(new CoordinatorProtocol.GradientNorm(7, 3, 1, 2.5)))
                 .isEqualTo(new CoordinatorProtocol.GradientNorm(7, 3, 1, 2.5));
     }

@@ -64,6 +64,10 @@ class TensorLinkTest {
     }
 
     private void roundTrip(TensorLink sender, int floats) {
+        roundTrip(link, sender, floats);
+    }
+
+    private static void roundTrip(TensorLink link, TensorLink sender, int floats) {
         int id = stream++;
         Events ev = new Events();
         ByteBuffer src = ramp(floats + 3, 1f);
@@ -95,6 +99,40 @@ class TensorLinkTest {
         roundTrip(link, 16 * 1024);        // exactly one chunk
         roundTrip(link, 16 * 1024 + 1);    // one float into the next chunk
         roundTrip(link, 5 * 1024 * 1024);  // 20 MiB: more than Aeron's 16 MiB message limit
+    }
+
+    @Test
+    void chunksThatFitOneFrameAreClaimedInTheTermBufferAndBiggerOnesOffered() {
+        // Default chunk-bytes: 64 B header + payload = one frame at mtu 65504 (written in place with tryClaim).
+        TransportSettings oneFrame = TransportSettings.defaults();
+        assertThat(oneFrame.chunkBytes() + ChunkHeader.LENGTH).isEqualTo(65504 - 32);
+        try (TensorLink l = TensorLink.embedded(oneFrame)) {
+            roundTrip(l, l, 1);
+            roundTrip(l, l, oneFrame.chunkFloats());
+            roundTrip(l, l, oneFrame.chunkFloats() + 1);
+            roundTrip(l, l, 3 * 1024 * 1024);
+            Events ev = new Events();
+            try (TensorReceiver r = l.receiver("ipc", 900, RUN, ev); TensorPublisher p = l.publisher("ipc", 900, RUN)) {
+                int floats = 3 * oneFrame.chunkFloats() - 5;
+                ByteBuffer src = ramp(floats, 3f);
+                ByteBuffer dst = FloatVectors.allocate(floats);
+                r.expect(new TensorSlot(dst, 0, floats, oneFrame.chunkFloats()), 1, 1, 0, 0, floats);
+                p.awaitConnected();
+                p.send(1, 1, 0, 0, src, 0, floats);
+                pollUntil(r, () -> !ev.complete.isEmpty(), Duration.ofSeconds(30));
+                assertThat(p.chunksClaimed()).isEqualTo(3);
+                assertThat(FloatVectors.toArray(dst)).isEqualTo(FloatVectors.toArray(src));
+            }
+        }
+        // 64 KiB chunks (the shared link's) are two fragments each: offered, never claimed.
+        try (TensorReceiver r = link.receiver("ipc", 901, RUN, new Events());
+             TensorPublisher p = link.publisher("ipc", 901, RUN)) {
+            r.expect(new TensorSlot(FloatVectors.allocate(32_768), 0, 32_768, link.settings().chunkFloats()), 1, 1, 0,
+                    0, 32_768);
+            p.awaitConnected();
+            p.send(1, 1, 0, 0, ramp(32_768, 1f), 0, 32_768);
+            assertThat(p.chunksClaimed()).isZero();
+        }
     }
 
     @Test

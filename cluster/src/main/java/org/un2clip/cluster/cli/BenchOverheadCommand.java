@@ -2,6 +2,7 @@ package org.un2clip.cluster.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,49 +18,144 @@ import picocli.CommandLine.Option;
 
 @Command(name = "overhead", description = {
         "Time per step of the runtime (W = 1: coordinator, shards, trainer, Aeron, checkpoints at the end) vs a",
-        "bare loop of the same step function and AdamW in one thread. Median of the steps after warm-up."})
+        "bare loop of the same step function and AdamW in one thread. Two measures: wall time (median of the",
+        "steps after warm-up; only meaningful on a quiet machine) and CPU time per step (this process and the",
+        "trainer JVMs it waited for, from /proc/self/stat; a long and a short run are subtracted, so start-up,",
+        "JIT and the final checkpoint cancel out; robust to other load on the machine)."})
 final class BenchOverheadCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "A configuration file or preset (e.g. tiny: the DJL un²CLIP objective).")
+    String config;
+
     @Option(names = "--set", description = "Configuration overrides (e.g. train.toy.dim=1000000).")
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--cluster", description = "Time `train` with a real trainer JVM instead of the in-process run.")
     boolean cluster;
 
+    @Option(names = "--steps", defaultValue = "30", description = "Steps of the long runs (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--short-steps", defaultValue = "10", description = "Steps of the short runs (default ${DEFAULT-VALUE}).")
+    int shortSteps;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Bare/runtime alternations (the last is reported).")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
+        if (shortSteps < 1 || steps <= shortSteps) {
+            throw new Main.UserError("--steps must exceed --short-steps (>= 1)");
+        }
         Path dir = Files.createTempDirectory("un2clip-bench");
-        List<String> o = new ArrayList<>(List.of("train.trainers=1", "train.steps=30", "train.toy.dim=1000000",
-                "train.global-batch=32", "train.micro-batch=32", "run.dir=" + dir));
-        o.addAll(overrides);
-        Config c = Un2clipConfig.load(Optional.empty(), o);
-        long steps = c.getLong("train.steps");
-        long[] bare = new long[(int) steps];
-        long[] bareWithData = new long[(int) steps];
-        // Alternate twice (JIT warm-up and a shared, noisy machine); report the second round.
-        for (int round = 0; round < 2; round++) {
+        List<String> base = new ArrayList<>(List.of("train.trainers=1", "train.steps=" + steps,
+                "checkpoint.every-steps=0"));
+        if (config == null) {   // the toy default: 1 M parameters, batch 32 in one micro-batch
+            base.addAll(List.of("train.toy.dim=1000000", "train.global-batch=32", "train.micro-batch=32"));
+        }
+        base.addAll(overrides);
+        base.add("train.trainers=1");
+        Config c = Un2clipConfig.load(Optional.ofNullable(config), base);
+        long[] bare = new long[steps];
+        long[] bareWithData = new long[steps];
+        double cpuBare = 0;
+        double cpuRuntime = 0;
+        Path longRun = dir.resolve("long");
+        runtime(base, dir.resolve("warm-up"), shortSteps);    // class loading, JIT, first driver start: untimed
+        for (int round = 0; round < rounds; round++) {
             BareLoop.run(c, bare);
             BareLoop.run(c, bareWithData, true);
-            Files.deleteIfExists(dir.resolve("metrics.jsonl"));
-            if (cluster) {
-                Main.run(withSets(List.of("train"), o).toArray(String[]::new));
-            } else {
-                InProcessRun.run(c, false, null);
-            }
+            // CPU per step: (long − short) / (steps − shortSteps), bare loop (data included) and runtime alike.
+            double t0 = processCpuSeconds();
+            BareLoop.run(withSteps(c, shortSteps), null, true);
+            double t1 = processCpuSeconds();
+            BareLoop.run(c, null, true);
+            double t2 = processCpuSeconds();
+            cpuBare = ((t2 - t1) - (t1 - t0)) / (steps - shortSteps);
+            Path shortRun = dir.resolve("short-" + round);
+            double r0 = processCpuSeconds();
+            runtime(base, shortRun, shortSteps);
+            double r1 = processCpuSeconds();
+            deleteTree(longRun);
+            runtime(base, longRun, steps);
+            double r2 = processCpuSeconds();
+            cpuRuntime = ((r2 - r1) - (r1 - r0)) / (steps - shortSteps);
         }
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        List<String> lines = Files.readAllLines(longRun.resolve("metrics.jsonl"));
         long[] runtime = column(json, lines, "step_s");
         long[] compute = column(json, lines, "compute_s");
         double b = median(bare) / 1e6;
         double bd = median(bareWithData) / 1e6;
         double r = median(runtime) / 1e6;
         double rc = median(compute) / 1e6;
-        System.out.printf("overhead (%s, %d params, batch %d): bare loop %.2f ms/step (%.2f with data); runtime %.2f "
-                + "ms/step, of which step function %.2f; overhead vs bare %.1f%% (vs bare with data %.1f%%); "
-                + "time outside the step function %.1f%%%n", cluster ? "trainer JVM" : "in-process",
-                c.getInt("train.toy.dim"), c.getInt("train.global-batch"), b, bd, r, rc, 100 * (r - b) / b,
-                100 * (r - bd) / bd, 100 * (r - rc) / rc);
+        String what = c.getString("train.objective").equals("toy") ? "toy, " + c.getInt("train.toy.dim") + " params"
+                : c.getString("train.objective");
+        System.out.printf("overhead (%s, %s, batch %d, load %s): wall: bare loop %.2f ms/step (%.2f with data); runtime "
+                + "%.2f ms/step, of which step function %.2f; overhead vs bare %.1f%% (vs bare with data %.1f%%); time "
+                + "outside the step function %.1f%%%n", cluster ? "trainer JVM" : "in-process", what,
+                c.getInt("train.global-batch"), loadAverage(), b, bd, r, rc, 100 * (r - b) / b, 100 * (r - bd) / bd,
+                100 * (r - rc) / rc);
+        System.out.printf("overhead CPU per step (data included in both): bare loop %.1f ms, runtime %.1f ms: %+.1f%%%n",
+                cpuBare * 1e3, cpuRuntime * 1e3, 100 * (cpuRuntime - cpuBare) / cpuBare);
+        deleteTree(dir);
         return 0;
+    }
+
+    private void runtime(List<String> base, Path runDir, int n) throws Exception {
+        List<String> o = new ArrayList<>(base);
+        o.add("run.dir=" + runDir);
+        o.add("train.steps=" + n);
+        if (cluster) {
+            List<String> args = new ArrayList<>(List.of("train"));
+            if (config != null) {
+                args.add(config);
+            }
+            for (String s : o) {
+                args.add("--set");
+                args.add(s);
+            }
+            if (Main.run(args.toArray(String[]::new)) != 0) {
+                throw new IllegalStateException("train failed");
+            }
+            // A child's CPU time reaches cutime when it has been reaped: wait until every trainer JVM is gone.
+            for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+                child.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } else {
+            InProcessRun.run(Un2clipConfig.load(Optional.ofNullable(config), o), false, null);
+        }
+    }
+
+    private static Config withSteps(Config c, int n) {
+        return c.withValue("train.steps", com.typesafe.config.ConfigValueFactory.fromAnyRef(n));
+    }
+
+    /** utime + stime + cutime + cstime of this process: its threads and the child JVMs it waited for. */
+    static double processCpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14..17 of proc(5), counted from "state" (field 3) at index 0.
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        return ticks / 100.0;   // USER_HZ is 100 on Linux
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var files = Files.walk(p)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     private static long[] column(ObjectMapper json, List<String> lines, String key) {
@@ -70,15 +166,6 @@ final class BenchOverheadCommand implements Callable<Integer> {
                 throw new IllegalStateException(e);
             }
         }).toArray();
-    }
-
-    private static List<String> withSets(List<String> head, List<String> sets) {
-        List<String> out = new ArrayList<>(head);
-        for (String s : sets) {
-            out.add("--set");
-            out.add(s);
-        }
-        return out;
     }
 
     private static double median(long[] xs) {

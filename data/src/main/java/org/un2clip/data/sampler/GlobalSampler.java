@@ -12,7 +12,9 @@ import org.un2clip.conf.KeyedRandom;
  * The deterministic global sampler. Epoch e visits all N samples in the order of a Fisher–Yates shuffle
  * keyed by (seed, e); a step takes the next {@code globalBatch} positions of that order (the last step of an
  * epoch takes what is left, so every sample is seen exactly once per epoch); within a step, rank r of W takes
- * the positions p with p ≡ r (mod W).
+ * the positions p with p ≡ r (mod W). With {@code dropLast} (the training runtime, whose every step is exactly
+ * one global batch) an epoch has ⌊N / globalBatch⌋ full steps and the tail shorter than a batch is dropped,
+ * as torch's {@code DistributedSampler(drop_last=True)} does; the order of an epoch is the same either way.
  *
  * <p>Everything is a pure function of (seed, N, cursor, batch, W): a run resumed from a checkpointed
  * {@link SamplerState} sees exactly the samples an uninterrupted run would, whatever W is after the resume;
@@ -23,19 +25,30 @@ public final class GlobalSampler {
     private final int numSamples;
     private final int globalBatch;
     private final long seed;
+    private final boolean dropLast;
     private long cachedEpoch = -1;
     private int[] cachedPermutation;
 
     public GlobalSampler(int numSamples, int globalBatch, long seed) {
+        this(numSamples, globalBatch, seed, false);
+    }
+
+    /** @param dropLast every step is a full global batch: an epoch's tail shorter than one is dropped */
+    public GlobalSampler(int numSamples, int globalBatch, long seed, boolean dropLast) {
         if (numSamples <= 0) {
             throw new IllegalArgumentException("the dataset has no samples");
         }
         if (globalBatch <= 0) {
             throw new IllegalArgumentException("global batch must be positive: " + globalBatch);
         }
+        if (dropLast && numSamples < globalBatch) {
+            throw new IllegalArgumentException("a data set of " + numSamples + " samples cannot fill a global batch of "
+                    + globalBatch);
+        }
         this.numSamples = numSamples;
         this.globalBatch = globalBatch;
         this.seed = seed;
+        this.dropLast = dropLast;
     }
 
     public int numSamples() {
@@ -46,9 +59,9 @@ public final class GlobalSampler {
         return globalBatch;
     }
 
-    /** Steps per epoch: ⌈N / globalBatch⌉. */
+    /** Steps per epoch: ⌈N / globalBatch⌉ (⌊N / globalBatch⌋ with dropLast). */
     public long stepsPerEpoch() {
-        return (numSamples + (long) globalBatch - 1) / globalBatch;
+        return dropLast ? numSamples / globalBatch : (numSamples + (long) globalBatch - 1) / globalBatch;
     }
 
     /** The cursor at global step s of a run that started at the beginning with this batch size. */
@@ -89,7 +102,8 @@ public final class GlobalSampler {
     public SamplerState next(SamplerState at) {
         checkCursor(at);
         long end = at.offset() + globalBatch;
-        return end >= numSamples ? new SamplerState(at.epoch() + 1, 0) : new SamplerState(at.epoch(), end);
+        long lastStart = dropLast ? numSamples - globalBatch : numSamples - 1;
+        return end > lastStart ? new SamplerState(at.epoch() + 1, 0) : new SamplerState(at.epoch(), end);
     }
 
     /** The step at {@code at} for ranks 0..W-1: rank r takes step positions ≡ r (mod W). */
@@ -149,6 +163,10 @@ public final class GlobalSampler {
     private void checkCursor(SamplerState at) {
         if (at.offset() >= numSamples) {
             throw new IllegalArgumentException("cursor offset " + at.offset() + " is past the epoch's " + numSamples + " samples");
+        }
+        if (dropLast && at.offset() + globalBatch > numSamples) {
+            throw new IllegalArgumentException("cursor offset " + at.offset() + " starts in the dropped tail of the epoch's "
+                    + numSamples + " samples (global batch " + globalBatch + ")");
         }
     }
 }

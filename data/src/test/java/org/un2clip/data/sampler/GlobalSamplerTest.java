@@ -43,6 +43,30 @@ class GlobalSamplerTest {
     }
 
     @Test
+    void dropLastGivesFullStepsInTheSameOrderAndDropsTheTail() {
+        GlobalSampler full = new GlobalSampler(N, BATCH, 42);
+        GlobalSampler drop = new GlobalSampler(N, BATCH, 42, true);
+        assertThat(drop.stepsPerEpoch()).isEqualTo(N / BATCH);
+        for (long epoch = 0; epoch < 2; epoch++) {
+            SamplerState at = new SamplerState(epoch, 0);
+            List<Integer> seen = new ArrayList<>();
+            for (long step = 0; step < drop.stepsPerEpoch(); step++) {
+                assertThat(drop.stateAtStep(epoch * drop.stepsPerEpoch() + step)).isEqualTo(at);
+                StepPlan p = drop.plan(at, 3);
+                assertThat(p.size()).isEqualTo(BATCH);
+                assertThat(p).isEqualTo(new StepPlan(at, p.next(), full.plan(at, 3).samples(), full.plan(at, 3).shares()));
+                Arrays.stream(p.samples()).forEach(seen::add);
+                at = p.next();
+            }
+            assertThat(at).isEqualTo(new SamplerState(epoch + 1, 0));
+            int[] order = full.permutation(epoch);
+            assertThat(seen).containsExactlyElementsOf(Arrays.stream(order, 0, N / BATCH * BATCH).boxed().toList());
+        }
+        assertThatThrownBy(() -> drop.plan(new SamplerState(0, 100), 1)).hasMessageContaining("dropped tail");
+        assertThatThrownBy(() -> new GlobalSampler(5, 8, 1, true)).hasMessageContaining("cannot fill a global batch of 8");
+    }
+
+    @Test
     void sameSeedSameOrderOtherSeedOrEpochAnother() {
         int[] a = new GlobalSampler(N, BATCH, 7).permutation(3);
         assertThat(new GlobalSampler(N, BATCH, 7).permutation(3)).isEqualTo(a);
