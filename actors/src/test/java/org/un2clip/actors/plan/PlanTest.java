@@ -49,10 +49,10 @@ class PlanTest {
 
     @Test
     void clipCoefficientIsTorchClipGradNorm() {
-        RunPlan p = new RunPlan(1, 1, 1, 8, 8, 10, 7, false, 0, 1e-3, 0, 0.9, 0.999, 1e-8, "constant", 0, 1.0, 1.0, "toy", 100);
+        RunPlan p = new RunPlan(1, 1, 1, 8, 8, 10, 7, false, 0, 1e-3, 0, 0.9, 0.999, 1e-8, "constant", 0, 1.0, 1.0, "toy", 100, false, 2000);
         assertThat(p.clipCoefficient(5.0)).isEqualTo(1.0 / (5.0 + 1e-6));     // max_norm / (norm + 1e-6)
         assertThat(p.clipCoefficient(0.5)).isEqualTo(1.0);                    // clamped: never scales up
-        RunPlan off = new RunPlan(1, 1, 1, 8, 8, 10, 7, false, 0, 1e-3, 0, 0.9, 0.999, 1e-8, "constant", 0, 0.0, 1.0, "toy", 100);
+        RunPlan off = new RunPlan(1, 1, 1, 8, 8, 10, 7, false, 0, 1e-3, 0, 0.9, 0.999, 1e-8, "constant", 0, 0.0, 1.0, "toy", 100, false, 2000);
         assertThat(off.clipCoefficient(50.0)).isEqualTo(1.0);
     }
 
