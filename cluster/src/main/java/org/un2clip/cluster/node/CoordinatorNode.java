@@ -9,6 +9,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.un2clip.actors.checkpoint.CheckpointStore;
 import org.un2clip.actors.checkpoint.TrainingState;
 import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.actors.coordinator.RunResult;
@@ -20,6 +21,7 @@ import org.un2clip.actors.transport.TransportSettings;
 import org.un2clip.cluster.control.ControlServer;
 import org.un2clip.cluster.control.ControlSettings;
 import org.un2clip.cluster.control.CoordinatorRunControl;
+import org.un2clip.cluster.control.RunStatus;
 import org.un2clip.cluster.ops.NodeObservability;
 
 /**
@@ -38,8 +40,13 @@ public final class CoordinatorNode implements AutoCloseable {
     private ControlServer control;
     private NodeObservability observability;
 
-    public CoordinatorNode(Config config, List<String> seedNodes, Optional<TrainingState> restored,
+    /**
+     * @param resume what a resume found (the state, the checkpoint used, damaged ones skipped: the control
+     *               endpoint's status shows it); empty for a fresh run
+     */
+    public CoordinatorNode(Config config, List<String> seedNodes, Optional<CheckpointStore.Restore> resume,
             PrintStream console) {
+        Optional<TrainingState> restored = resume.flatMap(CheckpointStore.Restore::state);
         RunPlan plan = RunPlan.from(config);
         RunSettings settings = RunSettings.from(config);
         Objectives objectives = Objectives.of(config);
@@ -66,7 +73,8 @@ public final class CoordinatorNode implements AutoCloseable {
             observability = NodeObservability.start(config, "coordinator", -1);
             if (config.getBoolean("control.enabled")) {
                 control = ControlServer.start(system, new CoordinatorRunControl(system,
-                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), config.getString("run.name")),
+                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), config.getString("run.name"),
+                        resume.map(RunStatus.Resumed::of).orElse(null)),
                         ControlSettings.from(config));
             }
         } catch (java.io.IOException | RuntimeException e) {

@@ -67,9 +67,15 @@ public final class TrainerNode {
                         var trainer = ctx.spawn(Trainer.create(rank, link, endpoint, objectives, coordinator, runId),
                                 "trainer-" + rank, DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
                         ctx.watch(trainer);
+                        // A lost coordinator (its node downed) ends the run this trainer belongs to: leave rather
+                        // than wait forever; a restarted coordinator (--resume) gets fresh trainers.
+                        ctx.watch(coordinator);
                         return Behaviors.receive(Receptionist.Listing.class)
                                 .onMessage(Receptionist.Listing.class, l -> Behaviors.same())
                                 .onSignal(Terminated.class, t -> {
+                                    if (t.getRef().equals(coordinator)) {
+                                        ctx.getLog().warn("rank {}: the coordinator is gone; leaving", rank);
+                                    }
                                     // Leave the cluster gracefully, then the system (and this process) ends.
                                     org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
                                             .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
