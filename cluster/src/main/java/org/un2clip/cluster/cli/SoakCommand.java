@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 final class SoakCommand implements Callable<Integer> {
     /** What the soak trains unless told otherwise: long enough, small epochs (so many complete ones), frequent checkpoints. */
     static final List<String> DEFAULTS = List.of("train.steps=1000000", "train.un2clip.dataset-size=128",
-            "checkpoint.every-steps=20", "checkpoint.keep=3");
+            "checkpoint.every-steps=5", "checkpoint.keep=3");
 
     @Option(names = "--minutes", paramLabel = "M", description = "How long to inject faults (default 30).")
     double minutes = 30;
@@ -42,8 +42,12 @@ final class SoakCommand implements Callable<Integer> {
     @Option(names = "--trainers", paramLabel = "N", description = "Trainer JVMs (default 2).")
     int trainers = 2;
 
-    @Option(names = "--recover-within", paramLabel = "SEC", description = "Per fault (default 300).")
-    long recoverWithin = 300;
+    @Option(names = "--recover-within", paramLabel = "SEC", description = "Per fault (default 600).")
+    long recoverWithin = 600;
+
+    @Option(names = "--settle", paramLabel = "SEC", description = {
+            "Normal training between a recovery and the next fault (default 30): a late fault waits for it."})
+    double settle = 30;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a configuration key (repeatable).")
     List<String> overrides = new ArrayList<>();
@@ -63,7 +67,7 @@ final class SoakCommand implements Callable<Integer> {
         // Enough restarts for every fault to be a coordinator kill.
         int maxRestarts = Soak.schedule(seed, minutes, faultEvery, trainers).size() + 1;
         SoakReport report = new Soak(new Soak.Settings(root, dir, config, sets, trainers, seed, minutes, faultEvery,
-                Duration.ofSeconds(recoverWithin), maxRestarts, plan.datasetSize(), plan.globalBatch()), System.out)
+                settle, Duration.ofSeconds(recoverWithin), maxRestarts, plan.datasetSize(), plan.globalBatch()), System.out)
                 .run();
         System.out.println(report.passed() ? "soak PASSED" : "soak FAILED");
         return report.passed() ? 0 : 1;

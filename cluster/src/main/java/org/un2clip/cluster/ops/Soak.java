@@ -39,11 +39,13 @@ public final class Soak {
     /**
      * @param minutes     how long faults are injected (the run is stopped after that)
      * @param faultEvery  mean seconds between faults (each gap uniform in [0.75, 1.25] × this)
+     * @param settle      seconds of normal training after a recovery before the next fault (a fault whose time
+     *                    came while the previous one was still recovering waits this long)
      * @param recoverWithin a fault not recovered within this is recorded as not recovered and the soak ends
      * @param datasetSize samples per epoch of the run (the accounting checks every complete epoch against it)
      */
     public record Settings(Path root, Path runDir, String config, List<String> sets, int trainers, long seed,
-            double minutes, double faultEvery, Duration recoverWithin, int maxRestarts, long datasetSize,
+            double minutes, double faultEvery, double settle, Duration recoverWithin, int maxRestarts, long datasetSize,
             long globalBatch) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,14 +93,21 @@ public final class Soak {
         long t0 = System.nanoTime();
         List<SoakReport.FaultOutcome> outcomes = new ArrayList<>();
         boolean healthy = true;
+        long settled = t0;
         for (Planned p : plan) {
-            long wait = t0 + (long) (p.atSeconds() * 1e9) - System.nanoTime();
+            long at = Math.max(t0 + (long) (p.atSeconds() * 1e9), settled);
+            if (at > t0 + (long) (s.minutes() * 60e9)) {
+                say("fault #" + p.index() + " and later: past the soak's end after slow recoveries, not injected");
+                break;
+            }
+            long wait = at - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000);
             }
             say(String.format("fault #%d (%s) at %.0f s", p.index(), p.fault(), (System.nanoTime() - t0) / 1e9));
             SoakReport.FaultOutcome o = inject(p);
             outcomes.add(o);
+            settled = System.nanoTime() + (long) (s.settle() * 1e9);
             say("  -> " + o);
             if (!o.recovered()) {
                 healthy = false;
@@ -210,8 +219,9 @@ public final class Soak {
         if (damage) {
             boolean skipped = r.get("skipped_damaged").asInt() >= 1 && damaged != null
                     && !r.get("checkpoint").asText().equals(damaged);
-            detail += "; damaged " + damaged + (skipped ? ": skipped by the resume (" + r.get("skipped_damaged")
-                    + " damaged)" : ": NOT reported as skipped");
+            detail += damaged == null ? "; no checkpoint existed yet to damage" : "; damaged " + damaged
+                    + (skipped ? ": skipped by the resume (" + r.get("skipped_damaged") + " damaged)"
+                    : ": NOT reported as skipped");
             ok &= damaged == null || skipped;
         }
         return outcome(p, "coordinator", t, detected, Double.NaN, ok, redone, detail);
@@ -268,7 +278,10 @@ public final class Soak {
     private String cluster(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", s.root().resolve("bin/un2clip-cluster").toString()));
         cmd.addAll(List.of(args));
-        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // JVM + DJL start-up on a busy machine can outlast the script's default 120 s wait.
+        pb.environment().putIfAbsent("UN2CLIP_UP_TIMEOUT", "300");
+        Process proc = pb.start();
         String text = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         proc.waitFor(10, TimeUnit.MINUTES);
         if (proc.exitValue() != 0 && args[0].equals("up")) {
