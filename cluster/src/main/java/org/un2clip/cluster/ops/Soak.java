@@ -180,8 +180,10 @@ public final class Soak {
         String restart = cluster("restart", "--run-dir", s.runDir().toString(), node);
         boolean back = awaitTrue(remainingSeconds(deadline), () -> count(coordinatorLog(), rejoined) > rejoinedBefore)
                 && awaitTrue(remainingSeconds(deadline), () -> maxStep() > maxStep + 2);
-        String detail = (stall ? "SIGSTOP; named stalled after " + fmt(named) + " s, " : "SIGKILL; ")
-                + "removed after " + fmt(detected) + " s; replacement " + (back ? "rejoined" : "did NOT rejoin: "
+        String how = occurrence(coordinatorLog(), lost, lostBefore);
+        String detail = (stall ? "SIGSTOP; " + (Double.isNaN(named) ? "not named stalled before removal, "
+                : "named stalled after " + fmt(named) + " s, ") : "SIGKILL; ")
+                + "removed after " + fmt(detected) + " s (" + how + "); replacement " + (back ? "rejoined" : "did NOT rejoin: "
                 + restart.strip());
         return outcome(p, node, t, detected, named, back, 0, detail);
     }
@@ -323,6 +325,20 @@ public final class Soak {
             n++;
         }
         return n;
+    }
+
+    /** The rest of the line of the n-th (0-based) occurrence of needle, up to its first ')'. */
+    private static String occurrence(String text, String needle, int n) {
+        int i = text.indexOf(needle);
+        for (int k = 0; k < n && i >= 0; k++) {
+            i = text.indexOf(needle, i + 1);
+        }
+        if (i < 0) {
+            return "";
+        }
+        int end = text.indexOf(')', i);
+        int eol = text.indexOf('\n', i);
+        return text.substring(i, end >= 0 && (eol < 0 || end < eol) ? end + 1 : eol < 0 ? text.length() : eol);
     }
 
     private static String line(String text, String needle) {
