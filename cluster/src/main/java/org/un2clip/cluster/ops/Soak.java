@@ -178,13 +178,17 @@ public final class Soak {
             awaitTrue(10, () -> !alive(pid));
         }
         String restart = cluster("restart", "--run-dir", s.runDir().toString(), node);
-        boolean back = awaitTrue(remainingSeconds(deadline), () -> count(coordinatorLog(), rejoined) > rejoinedBefore)
-                && awaitTrue(remainingSeconds(deadline), () -> maxStep() > maxStep + 2);
+        boolean joined = awaitTrue(remainingSeconds(deadline), () -> count(coordinatorLog(), rejoined) > rejoinedBefore);
+        long atRejoin = maxStep();
+        int lostAfterRejoin = count(coordinatorLog(), lost);
+        // Recovered = the replacement is still in the run 3 steps after it rejoined (not removed again, e.g. as stalled).
+        boolean back = joined && awaitTrue(remainingSeconds(deadline), () -> maxStep() > atRejoin + 2)
+                && count(coordinatorLog(), lost) == lostAfterRejoin;
         String how = occurrence(coordinatorLog(), lost, lostBefore);
         String detail = (stall ? "SIGSTOP; " + (Double.isNaN(named) ? "not named stalled before removal, "
                 : "named stalled after " + fmt(named) + " s, ") : "SIGKILL; ")
-                + "removed after " + fmt(detected) + " s (" + how + "); replacement " + (back ? "rejoined" : "did NOT rejoin: "
-                + restart.strip());
+                + "removed after " + fmt(detected) + " s (" + how + "); replacement " + (back ? "rejoined"
+                : joined ? "rejoined but was removed again within 3 steps" : "did NOT rejoin: " + restart.strip());
         return outcome(p, node, t, detected, named, back, 0, detail);
     }
 
