@@ -70,8 +70,13 @@ public final class InProcessRun {
     }
 
     public static Optional<TrainingState> loadNewest(RunSettings settings) {
+        return restore(settings).state();
+    }
+
+    /** The newest checkpoint of the run that verifies, and the damaged newer ones passed over. */
+    public static CheckpointStore.Restore restore(RunSettings settings) {
         try {
-            return new CheckpointStore(settings.checkpoints(), settings.checkpointKeep()).loadNewest();
+            return new CheckpointStore(settings.checkpoints(), settings.checkpointKeep()).restore();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoints in " + settings.checkpoints(), e);
         }

@@ -110,17 +110,51 @@ public final class CheckpointStore {
 
     /** The newest checkpoint that verifies, falling back past damaged ones (each logged with its reason). */
     public Optional<TrainingState> loadNewest() throws IOException {
-        List<String> problems = new ArrayList<>();
+        return restore().state();
+    }
+
+    /** A newer checkpoint that {@link #restore()} passed over, and why (missing file, size, CRC32C, parse). */
+    public record Damaged(Path checkpoint, String reason) {}
+
+    /**
+     * What a resume found: the state of the newest checkpoint that verifies (empty when none does), its folder
+     * (null when none), and the newer checkpoints skipped as damaged, newest first. The console's status and
+     * the log show both, so a silent fall-back to an older step cannot go unnoticed.
+     */
+    public record Restore(Optional<TrainingState> state, Path checkpoint, List<Damaged> skipped) {
+        public Restore {
+            skipped = List.copyOf(skipped);
+        }
+
+        /** A run that did not resume. */
+        public static Restore none() {
+            return new Restore(Optional.empty(), null, List.of());
+        }
+    }
+
+    /** Loads the newest checkpoint that verifies, falling back past damaged ones; logs each and the one used. */
+    public Restore restore() throws IOException {
+        List<Damaged> skipped = new ArrayList<>();
         for (Path dir : list()) {
             try {
-                return Optional.of(load(dir));
+                TrainingState state = load(dir);
+                if (skipped.isEmpty()) {
+                    LOG.info("resuming from checkpoint {} (step {})", dir, state.step());
+                } else {
+                    LOG.warn("resuming from checkpoint {} (step {}) after skipping {} damaged newer checkpoint(s): {}",
+                            dir, state.step(), skipped.size(), skipped.stream().map(d -> d.checkpoint()
+                                    .getFileName().toString()).toList());
+                }
+                return new Restore(Optional.of(state), dir, skipped);
             } catch (IOException | RuntimeException e) {
-                String why = "checkpoint " + dir + " is damaged, falling back: " + e.getMessage();
-                LOG.warn(why);
-                problems.add(why);
+                LOG.warn("checkpoint {} is damaged, falling back to an older one: {}", dir, e.getMessage());
+                skipped.add(new Damaged(dir, String.valueOf(e.getMessage())));
             }
         }
-        return Optional.empty();
+        if (!skipped.isEmpty()) {
+            LOG.error("no checkpoint in {} verifies: all {} are damaged", root, skipped.size());
+        }
+        return new Restore(Optional.empty(), null, skipped);
     }
 
     /** Loads and verifies one checkpoint folder. */

@@ -85,6 +85,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private long decidedStep = -1;
     private long nextMetricsStep;
     private long lastStepEndNs;
+    /** When a replacement last rejoined: its share of the open step starts then, so the stall clock does too. */
+    private long rejoinedNs;
     private long lastCheckpointNs = System.nanoTime();
     private boolean checkpointRequested;
     private double lastLoss = Double.NaN;
@@ -693,7 +695,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (!begun || done.isDone() || heldAtBoundary() || nextMetricsStep >= finalStep || Double.isNaN(median)) {
             return false;
         }
-        return (now - lastStepEndNs) / 1e9 > stallBound();
+        return (now - openSinceNs()) / 1e9 > stallBound();
     }
 
     private double stallBound() {
@@ -834,6 +836,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         tallies.keySet().removeIf(s -> s >= from);
         rankReportNs[rank] = System.nanoTime();
         rankBusySeconds[rank] = Double.NaN;
+        // A replacement's first step includes its warm-up: not a stall of the step that was open before it came.
+        rejoinedNs = rankReportNs[rank];
         getContext().getLog().info("rank {} rejoined ({}): step {} and later re-planned over ranks {} (plan"
                 + " generation {})", rank, m.trainer().path().address(), from, java.util.Arrays.toString(ranks),
                 generation);
@@ -842,6 +846,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         tellLossScale(from, java.util.List.of(m.trainer()));
         replan(from, generation, ranks);
         return this;
+    }
+
+    /** Since when the open step counts as open for stall detection (its start, or a later rejoin). */
+    private long openSinceNs() {
+        return Math.max(lastStepEndNs, rejoinedNs);
     }
 
     private List<Integer> lateRanks() {
@@ -853,7 +862,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return this;
         }
         long now = System.nanoTime();
-        if (stalled(now) && stallWarnedStep == nextMetricsStep && (now - lastStepEndNs) / 1e9 > 2 * stallBound()) {
+        if (stalled(now) && stallWarnedStep == nextMetricsStep && (now - openSinceNs()) / 1e9 > 2 * stallBound()) {
             // Named once; still stuck after twice the bound: the late ranks are removed as if dead.
             List<Integer> late = lateRanks();
             if (!late.isEmpty() && late.size() < live.cardinality()) {
@@ -866,7 +875,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (stalled(now) && stallWarnedStep != nextMetricsStep) {
             stallWarnedStep = nextMetricsStep;
             getContext().getLog().warn("step {} stalled: open for {} s, more than {} x the median step time {} s;"
-                    + " late ranks: {}", nextMetricsStep, String.format("%.2f", (now - lastStepEndNs) / 1e9),
+                    + " late ranks: {}", nextMetricsStep, String.format("%.2f", (now - openSinceNs()) / 1e9),
                     settings.stallFactor(), String.format("%.3f", recent.medianSeconds()), lateRanks());
         }
         getContext().scheduleOnce(STALL_CHECK_EVERY, getContext().getSelf(), new CoordinatorProtocol.StallCheck());

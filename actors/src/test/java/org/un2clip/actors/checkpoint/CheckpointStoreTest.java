@@ -42,6 +42,41 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void restoreNamesTheDamagedCheckpointsItSkippedAndTheOneItUses() throws Exception {
+        CheckpointStore store = new CheckpointStore(tmp, 3);
+        Path first = store.write(state(1), "a = 1");
+        Path second = store.write(state(2), "a = 1");
+        Path third = store.write(state(3), "a = 1");
+        CheckpointStore.Restore clean = store.restore();
+        assertThat(clean.checkpoint()).isEqualTo(third);
+        assertThat(clean.skipped()).isEmpty();
+
+        // The newest truncated, the one before it with one flipped bit.
+        Path opt = third.resolve("optimizer.safetensors");
+        try (RandomAccessFile f = new RandomAccessFile(opt.toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        try (RandomAccessFile f = new RandomAccessFile(second.resolve("coordinator.json").toFile(), "rw")) {
+            f.seek(3);
+            int b = f.read();
+            f.seek(3);
+            f.write(b ^ 0x01);
+        }
+        CheckpointStore.Restore r = store.restore();
+        assertThat(r.checkpoint()).isEqualTo(first);
+        assertThat(r.state().orElseThrow().step()).isEqualTo(1);
+        assertThat(r.skipped()).extracting(CheckpointStore.Damaged::checkpoint).containsExactly(third, second);
+        assertThat(r.skipped().get(0).reason()).contains("optimizer.safetensors has").contains("manifest says");
+        assertThat(r.skipped().get(1).reason()).contains("coordinator.json fails its CRC32C check");
+
+        Files.delete(first.resolve("manifest.json"));
+        CheckpointStore.Restore none = store.restore();
+        assertThat(none.state()).isEmpty();
+        assertThat(none.checkpoint()).isNull();
+        assertThat(none.skipped()).hasSize(3);
+    }
+
+    @Test
     void anOperatorsLearningRateAndTheLossScalerSurviveTheCheckpoint() throws Exception {
         CheckpointStore store = new CheckpointStore(tmp, 2);
         store.write(state(1), "a = 1");

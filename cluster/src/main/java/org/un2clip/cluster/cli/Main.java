@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Sharpen CLIP image encoders by inverting a frozen unCLIP generator (un²CLIP).",
         subcommands = {VersionCommand.class, WeightsCommand.class, CheckGoldenCommand.class, DataCommand.class,
                 TrainCommand.class, NodeCommand.class, ExportCommand.class, DemoCommand.class, ConsoleCommand.class,
-                ReportCommand.class, BenchCommand.class, TokenizeCommand.class, ClipCommand.class, EvalCommand.class, ReconstructCommand.class,
+                ReportCommand.class, SoakCommand.class, BenchCommand.class, TokenizeCommand.class, ClipCommand.class, EvalCommand.class, ReconstructCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.un2clip.actors.InProcessRun;
+import org.un2clip.actors.checkpoint.CheckpointStore;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
 import org.un2clip.cluster.node.CoordinatorNode;
@@ -56,8 +57,15 @@ final class NodeCommand implements Callable<Integer> {
                 return TrainerNode.run(c, rank, seedNodes, aeronDir, session);
             }
             case "coordinator", "aggregator" -> {
-                var restored = resume ? InProcessRun.loadNewest(RunSettings.from(c)) : Optional.<
-                        org.un2clip.actors.checkpoint.TrainingState>empty();
+                // A supervised restart (bin/un2clip-cluster) resumes even when no checkpoint verifies yet: the run
+                // then starts over at step 0, which is what an uninterrupted run did too.
+                Optional<CheckpointStore.Restore> restored = resume
+                        ? Optional.of(InProcessRun.restore(RunSettings.from(c))) : Optional.empty();
+                // (CheckpointStore logs the checkpoint used and each damaged one it skipped.)
+                if (restored.isPresent() && restored.get().checkpoint() == null) {
+                    System.out.println("resume: no complete checkpoint in " + RunSettings.from(c).checkpoints()
+                            + ", starting at step 0");
+                }
                 try (CoordinatorNode node = new CoordinatorNode(c, seedNodes, restored, System.out)) {
                     System.out.println("coordinator node at " + node.clusterAddress() + ", aeron directory "
                             + node.aeronDirectory());

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.un2clip.actors.InProcessRun;
-import org.un2clip.actors.checkpoint.TrainingState;
+import org.un2clip.actors.checkpoint.CheckpointStore;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
 import org.un2clip.actors.plan.RunPlan;
@@ -45,13 +45,14 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(settings.runDir());
         Path resolved = settings.runDir().resolve("resolved.conf");
         Files.writeString(resolved, c.root().render(ConfigRenderOptions.concise().setFormatted(true)));
-        Optional<TrainingState> restored = Optional.empty();
+        Optional<CheckpointStore.Restore> restored = Optional.empty();
         if (resume) {
-            restored = InProcessRun.loadNewest(settings);
-            if (restored.isEmpty()) {
+            restored = Optional.of(InProcessRun.restore(settings));
+            if (restored.get().state().isEmpty()) {
                 throw new Main.UserError("--resume: no complete checkpoint in " + settings.checkpoints());
             }
-            System.out.println("resuming from step " + restored.get().step());
+            System.out.println("resuming from step " + restored.get().state().get().step() + " ("
+                    + restored.get().checkpoint() + ")");
         }
         long t0 = System.nanoTime();
         if (inProcess) {
@@ -69,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Runs the cluster; reports as soon as the result is in (leaving the cluster takes a few seconds more). */
-    private static void runCluster(Config c, RunSettings settings, Optional<TrainingState> restored, Path resolved,
+    private static void runCluster(Config c, RunSettings settings, Optional<CheckpointStore.Restore> restored, Path resolved,
             long t0) throws Exception {
         try {
             LocalRun.run(c, resolved, restored, System.out, r -> report(r, settings, t0));

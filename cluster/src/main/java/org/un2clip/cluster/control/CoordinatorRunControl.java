@@ -20,12 +20,15 @@ public final class CoordinatorRunControl implements RunControl {
     private final ActorSystem<?> system;
     private final ActorRef<CoordinatorProtocol.Command> coordinator;
     private final String run;
+    private final RunStatus.Resumed resumedFrom;
 
+    /** @param resumedFrom where this process resumed the run from, or null for a fresh start */
     public CoordinatorRunControl(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
-            String run) {
+            String run, RunStatus.Resumed resumedFrom) {
         this.system = system;
         this.coordinator = coordinator;
         this.run = run;
+        this.resumedFrom = resumedFrom;
     }
 
     @Override
@@ -40,7 +43,8 @@ public final class CoordinatorRunControl implements RunControl {
         RunStatus.Checkpoint checkpoint = s.lastCheckpointStep() < 0 ? null
                 : new RunStatus.Checkpoint(s.lastCheckpointStep(), s.lastCheckpointPath());
         return new RunStatus(run, s.step(), s.totalSteps(), s.loss(), s.lr(), s.imagesPerSecond(), s.etaSeconds(),
-                ClusterMembers.of(system), ranks, checkpoint, s.paused(), s.stalled(), s.lateRanks());
+                ClusterMembers.of(system), ranks, checkpoint, s.paused(), s.stalled(), s.lateRanks(),
+                resumedFrom);
     }
 
     /** "pekko://un2clip@127.0.0.1:40123" → "127.0.0.1:40123" (a rank in this JVM: "local"). */

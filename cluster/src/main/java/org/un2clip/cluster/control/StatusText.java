@@ -19,6 +19,14 @@ public final class StatusText {
         b.append("state: ").append(state).append('\n');
         b.append("last checkpoint: ").append(s.lastCheckpoint() == null ? "none"
                 : "step " + s.lastCheckpoint().step() + " at " + s.lastCheckpoint().path()).append('\n');
+        if (s.resumedFrom() != null) {
+            RunStatus.Resumed r = s.resumedFrom();
+            b.append("resumed from: ").append(r.path() == null ? "no checkpoint verified: started at step 0"
+                    : "step " + r.step() + " at " + r.path()).append('\n');
+            for (RunStatus.Damaged d : r.skippedDamaged()) {
+                b.append("  skipped damaged checkpoint ").append(d.path()).append(": ").append(d.reason()).append('\n');
+            }
+        }
         b.append("members (").append(s.members().size()).append("):\n");
         for (RunStatus.Member m : s.members()) {
             b.append(String.format(Locale.ROOT, "  %-24s %-8s %s%n", m.address(), m.status(),

@@ -44,6 +44,9 @@ public final class ClusterConfig {
                 "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes = 60s",
                 "pekko.cluster.min-nr-of-members = 1",
                 "pekko.loglevel = WARNING",
+                // A JVM starting on a busy host can take longer than the default 5 s to start its
+                // logger, and Pekko then refuses to start (seen in the soak, load average 30+).
+                "pekko.logger-startup-timeout = 30s",
                 "pekko.log-dead-letters = off",
                 "pekko.log-dead-letters-during-shutdown = off",
                 // The JVM exits on its own: after `train`/`node` return, or after SIGTERM's hooks.

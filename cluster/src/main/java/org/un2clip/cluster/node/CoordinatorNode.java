@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.un2clip.actors.checkpoint.CheckpointStore;
 import org.un2clip.actors.checkpoint.TrainingState;
 import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.actors.coordinator.RunResult;
@@ -22,6 +23,7 @@ import org.un2clip.cluster.control.ControlServer;
 import org.un2clip.cluster.control.ControlSettings;
 import org.un2clip.cluster.control.CoordinatorRunControl;
 import org.un2clip.cluster.ops.GracefulLeave;
+import org.un2clip.cluster.control.RunStatus;
 import org.un2clip.cluster.ops.NodeObservability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +48,14 @@ public final class CoordinatorNode implements AutoCloseable {
     private ControlServer control;
     private final NodeObservability observability;
 
-    public CoordinatorNode(Config config, List<String> seedNodes, Optional<TrainingState> restored,
+    /**
+     * @param resume what a resume found (the state, the checkpoint used, damaged ones skipped: the control
+     *               endpoint's status shows it); empty for a fresh run
+     */
+    public CoordinatorNode(Config config, List<String> seedNodes, Optional<CheckpointStore.Restore> resume,
             PrintStream console) {
         this.console = console;
+        Optional<TrainingState> restored = resume.flatMap(CheckpointStore.Restore::state);
         RunPlan plan = RunPlan.from(config);
         RunSettings settings = RunSettings.from(config);
         Objectives objectives = Objectives.of(config);
@@ -99,7 +106,8 @@ public final class CoordinatorNode implements AutoCloseable {
             java.nio.file.Files.createDirectories(java.nio.file.Path.of(config.getString("run.dir")));
             if (config.getBoolean("control.enabled")) {
                 control = ControlServer.start(system, new CoordinatorRunControl(system,
-                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), run),
+                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), run,
+                        resume.map(RunStatus.Resumed::of).orElse(null)),
                         ControlSettings.from(config));
             }
         } catch (java.io.IOException | RuntimeException e) {

@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.un2clip.actors.checkpoint.TrainingState;
+import org.un2clip.actors.checkpoint.CheckpointStore;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.plan.RunPlan;
 
@@ -49,7 +49,7 @@ public final class LocalRun {
      * @param resolved the configuration file the trainers read (the caller wrote {@code c} there)
      * @param onResult told as soon as the result is in (leaving the cluster takes a few seconds more)
      */
-    public static RunResult run(Config c, Path resolved, Optional<TrainingState> restored, PrintStream console,
+    public static RunResult run(Config c, Path resolved, Optional<CheckpointStore.Restore> restored, PrintStream console,
             Consumer<RunResult> onResult) throws Failed, InterruptedException {
         RunPlan plan = RunPlan.from(c);
         Path logDir = Path.of(c.getString("run.dir")).resolve("logs");
