@@ -89,7 +89,7 @@ public final class CoordinatorNode implements AutoCloseable {
         // say where the run stood, then leave the cluster (trainers watching the coordinator leave too).
         GracefulLeave.install(system, "coordinator", () -> this.done.isDone()
                 ? CompletableFuture.completedFuture(Done.getInstance())    // ended (or closing after it ended)
-                : new CoordinatorRunControl(system, coordinator.join(), run).status().handle((s, e) -> {
+                : new CoordinatorRunControl(system, coordinator.join(), run, null).status().handle((s, e) -> {
                     if (s != null) {
                         LOG.warn("coordinator leaving at step {} of {}: the open step is abandoned; newest checkpoint: {}",
                                 s.step(), s.totalSteps(), s.lastCheckpoint() == null ? "none"
