@@ -113,6 +113,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private final java.util.BitSet live = new java.util.BitSet();
     /** Ranks an operator drained: they leave once the open step's gradients are all in. */
     private final java.util.BitSet draining = new java.util.BitSet();
+    /**
+     * Replacements that rejoined and have not reported a step yet: their first step carries the JVM's and the
+     * objective's warm-up, longer than a short run's stall bound, so they are named but not removed as stalled
+     * until {@value #WARM_UP_BOUNDS} stall bounds have passed (a dead one is still found by the failure detector).
+     */
+    private final java.util.BitSet warmingUp = new java.util.BitSet();
+    private static final int WARM_UP_BOUNDS = 10;
     /** Plan generations: the first step of each and the ranks it spreads a step over (index = generation). */
     private final List<Long> generationStarts = new ArrayList<>();
     private final List<int[]> generationRanks = new ArrayList<>();
@@ -469,6 +476,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         t.bytes += m.bytesSent();
         long now = System.nanoTime();
         rankReportNs[m.rank()] = now;
+        warmingUp.clear(m.rank());
         rankBusySeconds[m.rank()] = (m.dataNanos() + m.computeNanos() + m.sendNanos()) / 1e9;
         return writeMetrics();
     }
@@ -838,6 +846,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         rankBusySeconds[rank] = Double.NaN;
         // A replacement's first step includes its warm-up: not a stall of the step that was open before it came.
         rejoinedNs = rankReportNs[rank];
+        warmingUp.set(rank);
         getContext().getLog().info("rank {} rejoined ({}): step {} and later re-planned over ranks {} (plan"
                 + " generation {})", rank, m.trainer().path().address(), from, java.util.Arrays.toString(ranks),
                 generation);
@@ -864,7 +873,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         long now = System.nanoTime();
         if (stalled(now) && stallWarnedStep == nextMetricsStep && (now - openSinceNs()) / 1e9 > 2 * stallBound()) {
             // Named once; still stuck after twice the bound: the late ranks are removed as if dead.
-            List<Integer> late = lateRanks();
+            List<Integer> late = new java.util.ArrayList<>(lateRanks());
+            if ((now - rejoinedNs) / 1e9 <= WARM_UP_BOUNDS * stallBound()) {
+                late.removeIf(warmingUp::get);
+            }
             if (!late.isEmpty() && late.size() < live.cardinality()) {
                 for (int r : late) {
                     getContext().getSelf().tell(new CoordinatorProtocol.TrainerLost(r, "stalled in step "
