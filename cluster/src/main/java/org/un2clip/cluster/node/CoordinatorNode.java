@@ -123,7 +123,8 @@ public final class CoordinatorNode implements AutoCloseable {
 
     /**
      * A session's next run, once the previous one finished: a new Coordinator in this node (plan, objective, data
-     * and run folder from {@code config}; the node's transport, cluster and metrics endpoint stay). Trainer JVMs
+     * and run folder from {@code config}; the node's transport and cluster stay; the node's metrics endpoint keeps
+     * serving the first run's series, labelled with its run, so a later run feeds metrics nobody serves). Trainer JVMs
      * started with {@code --session} serve it: they ask it for its configuration and rebuild their objective.
      * {@link #done()} and {@link #begun()} then refer to this run.
      */
@@ -140,7 +141,7 @@ public final class CoordinatorNode implements AutoCloseable {
         CompletableFuture<RunResult> nextDone = new CompletableFuture<>();
         CompletableFuture<Long> nextBegun = new CompletableFuture<>();
         system.systemActorOf(Coordinator.create(plan, settings, link, link.settings().host() + ":0", objectives, Optional.empty(),
-                console, nextDone, nextBegun, observability.metrics()), "coordinator-" + runs++,
+                console, nextDone, nextBegun), "coordinator-" + runs++,
                 org.apache.pekko.actor.typed.Props.empty());
         done = nextDone;
         begun = nextBegun;
