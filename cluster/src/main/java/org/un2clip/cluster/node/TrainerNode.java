@@ -230,8 +230,11 @@ public final class TrainerNode {
             served.add(coordinator);
             getContext().getLog().info("rank {}: coordinator found at {}", rank, coordinator.path());
             String name = served.size() == 1 ? "trainer-" + rank : "trainer-" + rank + "-run-" + served.size();
-            trainer = getContext().spawn(Trainer.create(rank, link, endpoint, objectives, coordinator, runId, metrics), name,
-                    DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
+            // The node's endpoint serves the first run's series (labelled with its run); a session's later runs
+            // feed their own, unserved metrics rather than register those series twice.
+            var behavior = served.size() == 1 ? Trainer.create(rank, link, endpoint, objectives, coordinator, runId, metrics)
+                    : Trainer.create(rank, link, endpoint, objectives, coordinator, runId);
+            trainer = getContext().spawn(behavior, name, DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
             getContext().watch(trainer);
             running.set(new Running(trainer, new CompletableFuture<>()));
             if (!session) {
