@@ -26,10 +26,13 @@ final class BenchLinkCommand implements Callable<Integer> {
     @Option(names = "--chunk", defaultValue = "65408", description = "Chunk payload bytes (default ${DEFAULT-VALUE}: one frame at mtu 65504, sent with tryClaim).")
     int chunk;
 
-    @Option(names = "--term", defaultValue = "67108864", description = "Aeron term length in bytes (power of two).")
-    int term;
+    @Option(names = "--term", description = "Aeron term length in bytes (power of two; default: transport.term-length).")
+    Integer term;
 
-    @Option(names = "--repeat", defaultValue = "5", description = "Transfer + memcpy pairs to time.")
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed transfer + memcpy pairs first (JIT, page faults).")
+    int warmup;
+
+    @Option(names = "--repeat", defaultValue = "7", description = "Transfer + memcpy pairs to time.")
     int repeat;
 
     @Override
@@ -41,7 +44,8 @@ final class BenchLinkCommand implements Callable<Integer> {
             src.putFloat(i * 4, i);
         }
         BenchMemcpy.once(src, dst); // touches every page of dst before anything is timed
-        TransportSettings s = TransportSettings.defaults().withMedia(media).withTermAndChunk(term, chunk);
+        TransportSettings defaults = TransportSettings.defaults();
+        TransportSettings s = defaults.withMedia(media).withTermAndChunk(term == null ? defaults.termLength() : term, chunk);
         try (TensorLink receiving = TensorLink.embedded(s);
              TensorLink sending = media.equals("ipc") ? TensorLink.attached(s, receiving.directory())
                      : TensorLink.embedded(s)) {
@@ -63,11 +67,12 @@ final class BenchLinkCommand implements Callable<Integer> {
                 p.awaitConnected();
                 double[] link = new double[repeat];
                 double[] memcpy = new double[repeat];
-                for (int rep = 0; rep < repeat; rep++) {
+                for (int pair = -warmup; pair < repeat; pair++) {
+                    int rep = Math.max(pair, 0);
                     memcpy[rep] = BenchMemcpy.once(src, dst);
                     done[0] = false;
-                    r.expect(slot, rep, rep, 0, 0, floats);
-                    long step = rep;
+                    long step = pair + warmup;
+                    r.expect(slot, step, step, 0, 0, floats);
                     Thread sender = new Thread(() -> p.send(step, step, 0, 0, src, 0, floats));
                     long t0 = System.nanoTime();
                     sender.start();
@@ -87,9 +92,9 @@ final class BenchLinkCommand implements Callable<Integer> {
                 for (int i = 0; i < repeat; i++) {
                     ratio[i] = link[i] / memcpy[i];
                 }
-                System.out.printf("link %s: %.2f GB, chunk %d B, %d pairs: link median %.2f GB/s (best %.2f); memcpy median "
+                System.out.printf("link %s: %.2f GB, chunk %d B, term %d MiB, %d pairs after %d warm-up: link median %.2f GB/s (best %.2f); memcpy median "
                         + "%.2f GB/s (best %.2f); ratio of medians %.0f%%, of bests %.0f%%, per pair %s%n%s%n", media,
-                        floats * 4.0 / 1e9, chunk, repeat, median(link), max(link), median(memcpy), max(memcpy),
+                        floats * 4.0 / 1e9, chunk, s.termLength() >> 20, repeat, warmup, median(link), max(link), median(memcpy), max(memcpy),
                         100 * median(link) / median(memcpy), 100 * max(link) / max(memcpy), percents(ratio),
                         r.counters());
             }
