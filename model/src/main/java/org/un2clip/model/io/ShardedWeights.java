@@ -58,7 +58,10 @@ public final class ShardedWeights implements WeightSource {
         if (shard == null) {
             throw new WeightFileException(index, name, "not in the weight_map");
         }
-        SafeTensorsFile file = open.computeIfAbsent(shard, SafeTensorsFile::open);
+        SafeTensorsFile file;
+        synchronized (open) {     // tensors are read from several threads at once (readFloats of a map)
+            file = open.computeIfAbsent(shard, SafeTensorsFile::open);
+        }
         if (file.info(name) == null) {
             throw new WeightFileException(shard, name, "listed in " + index.getFileName() + " but absent from the shard");
         }

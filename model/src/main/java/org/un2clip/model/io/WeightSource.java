@@ -30,6 +30,15 @@ public interface WeightSource extends AutoCloseable {
      */
     void readFloats(String name, ByteBuffer destination);
 
+    /**
+     * Reads many floating tensors, each into its own destination as {@link #readFloats(String, ByteBuffer)} does,
+     * several tensors at once: a real model is mostly tensors too small for one tensor's reads to keep every core
+     * busy (a UNet has hundreds of biases and norms), and positional reads of different tensors are independent.
+     */
+    default void readFloats(Map<String, ByteBuffer> destinations) {
+        destinations.entrySet().parallelStream().forEach(e -> readFloats(e.getKey(), e.getValue()));
+    }
+
     /** An integer tensor (I64/I32/I16/I8/U8/BOOL) as longs. */
     long[] readLongs(String name);
 

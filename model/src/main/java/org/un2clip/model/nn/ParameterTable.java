@@ -121,14 +121,16 @@ public final class ParameterTable implements AutoCloseable {
      */
     public void load(String what, WeightSource source, boolean strict) {
         StrictLoader.check(what, shapes(), source, strict);
+        Map<String, ByteBuffer> inPlace = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
             ByteBuffer storage = storage(e.getValue());
             if (storage != null) {
-                source.readFloats(e.getKey(), storage);
+                inPlace.put(e.getKey(), storage);
             } else {
                 set(e.getKey(), source.readFloats(e.getKey()));
             }
         }
+        source.readFloats(inPlace);
     }
 
     /**

@@ -217,6 +217,46 @@ class SafeTensorsRoundTripTest {
     }
 
     @Test
+    void manyTensorsReadAtOnceAcrossShardsEqualReadingThemOneByOne() throws IOException {
+        Random random = new Random(11);
+        StringBuilder weightMap = new StringBuilder();
+        for (int shard = 0; shard < 3; shard++) {
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            for (int t = 0; t < 40; t++) {
+                float[] values = new float[1 + random.nextInt(shard == 0 ? 3_000_000 : 3_000)];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = random.nextFloat();
+                }
+                String name = "s" + shard + ".t" + t;
+                if (t % 2 == 0) {
+                    w.add(name, new long[] {values.length}, values);
+                } else {
+                    w.add(name, DType.F16, new long[] {values.length}, values);
+                }
+                weightMap.append(weightMap.length() == 0 ? "" : ",").append('"').append(name).append("\":\"m-").append(shard)
+                        .append(".safetensors\"");
+            }
+            w.write(dir.resolve("m-" + shard + ".safetensors"));
+        }
+        Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\":{" + weightMap + "}}");
+        try (WeightSource w = WeightFiles.open(dir)) {
+            Map<String, ByteBuffer> destinations = new java.util.LinkedHashMap<>();
+            for (String name : w.names()) {
+                destinations.put(name, ByteBuffer.allocateDirect((int) w.info(name).elementCount() * 4).order(ByteOrder.LITTLE_ENDIAN));
+            }
+            w.readFloats(destinations);
+            for (String name : w.names()) {
+                ByteBuffer read = destinations.get(name);
+                assertThat(read.remaining()).as(name + " filled to its end").isZero();
+                float[] expected = w.readFloats(name);
+                float[] actual = new float[expected.length];
+                read.flip().asFloatBuffer().get(actual);
+                assertThat(java.util.Arrays.mismatch(actual, expected)).as(name).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void strictLoadListsEveryProblemAtOnce() throws IOException {
         Path file = dir.resolve("w.safetensors");
         new SafeTensorsWriter()
