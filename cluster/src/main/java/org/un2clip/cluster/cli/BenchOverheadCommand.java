@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.un2clip.actors.BareLoop;
 import org.un2clip.actors.InProcessRun;
+import org.un2clip.cluster.node.LocalRun;
 import org.un2clip.conf.Un2clipConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +56,9 @@ final class BenchOverheadCommand implements Callable<Integer> {
         base.addAll(overrides);
         base.add("train.trainers=1");
         Config c = Un2clipConfig.load(Optional.ofNullable(config), base);
+        // The bare loop gets the intra-op threads a lone trainer JVM gets, so both run the same math.
+        int threads = LocalRun.threadsPerTrainer(c, 1, Runtime.getRuntime().availableProcessors());
+        TorchThreads.set(threads);
         long[] bare = new long[steps];
         long[] bareWithData = new long[steps];
         double cpuBare = 0;
@@ -90,10 +94,10 @@ final class BenchOverheadCommand implements Callable<Integer> {
         double rc = median(compute) / 1e6;
         String what = c.getString("train.objective").equals("toy") ? "toy, " + c.getInt("train.toy.dim") + " params"
                 : c.getString("train.objective");
-        System.out.printf("overhead (%s, %s, batch %d, load %s): wall: bare loop %.2f ms/step (%.2f with data); runtime "
+        System.out.printf("overhead (%s, %s, batch %d, %d intra-op threads, load %s): wall: bare loop %.2f ms/step (%.2f with data); runtime "
                 + "%.2f ms/step, of which step function %.2f; overhead vs bare %.1f%% (vs bare with data %.1f%%); time "
                 + "outside the step function %.1f%%%n", cluster ? "trainer JVM" : "in-process", what,
-                c.getInt("train.global-batch"), loadAverage(), b, bd, r, rc, 100 * (r - b) / b, 100 * (r - bd) / bd,
+                c.getInt("train.global-batch"), threads, loadAverage(), b, bd, r, rc, 100 * (r - b) / b, 100 * (r - bd) / bd,
                 100 * (r - rc) / rc);
         System.out.printf("overhead CPU per step (data included in both): bare loop %.1f ms, runtime %.1f ms: %+.1f%%%n",
                 cpuBare * 1e3, cpuRuntime * 1e3, 100 * (cpuRuntime - cpuBare) / cpuBare);

@@ -65,10 +65,7 @@ public final class LocalRun {
 
     private static void startTrainers(Config c, RunPlan plan, Path resolved, CoordinatorNode node, LocalCluster children,
             Path logDir, boolean session) throws Failed {
-        int threads = c.getInt("train.threads-per-trainer");
-        if (threads <= 0) {
-            threads = Math.max(1, Runtime.getRuntime().availableProcessors() / plan.trainers());
-        }
+        int threads = threadsPerTrainer(c, plan.trainers(), Runtime.getRuntime().availableProcessors());
         boolean ipc = c.getString("transport.media").equals("ipc");
         try {
             for (int r = 0; r < plan.trainers(); r++) {
@@ -79,6 +76,18 @@ public final class LocalRun {
             children.destroyAll();
             throw new Failed("cannot start a trainer JVM: " + e.getMessage());
         }
+    }
+
+    /**
+     * PyTorch intra-op threads of each of {@code trainers} trainer JVMs on a host of {@code cores} cores:
+     * {@code train.threads-per-trainer}, or when 0 the cores but one, divided among the trainers. One core is left
+     * to the runtime (shards, media driver, data loading): OpenMP workers spin at every barrier, so a worker that
+     * loses its core to a shard's poll stalls the whole step (the tiny step took 180 ms instead of 130 with both
+     * cores of a 2-core host given to the trainer, and 130 ms with one).
+     */
+    public static int threadsPerTrainer(Config c, int trainers, int cores) {
+        int configured = c.getInt("train.threads-per-trainer");
+        return configured > 0 ? configured : Math.max(1, (cores - 1) / trainers);
     }
 
     /** Waits for the node's current run; a trainer JVM that dies or does not join before the run begins fails it. */
