@@ -56,6 +56,18 @@ public final class LocalCluster implements AutoCloseable {
      */
     public Process startNode(String name, List<String> nodeArgs, int threads, Path logDir) throws IOException {
         Files.createDirectories(logDir);
+        List<String> cmd = nodeCommand(nodeArgs, threads);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(logDir.resolve(name + ".log").toFile());
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
+        Process p = pb.start();
+        children.add(p);
+        return p;
+    }
+
+    /** The command line of {@code un2clip node ARGS} in a JVM like this one, sized for {@code threads} cores. */
+    List<String> nodeCommand(List<String> nodeArgs, int threads) {
         List<String> cmd = new ArrayList<>(launchPrefix);
         cmd.add(ProcessHandle.current().info().command().orElse(
                 System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
@@ -65,6 +77,11 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         cmd.add("-XX:ActiveProcessorCount=" + threads);
+        if (cmd.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w+GC"))) {
+            // One active processor would make the JVM pick the serial collector: a toy trainer (128 MB of samples
+            // a step) spent a quarter of its time in its stop-the-world collections.
+            cmd.add("-XX:+UseG1GC");
+        }
         // The project root locates shipped resources (the public golden set); under a test runner it is a
         // system property rather than a JVM argument, so pass it on explicitly.
         String root = System.getProperty("un2clip.root");
@@ -73,13 +90,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.un2clip.cluster.cli.Main", "node"));
         cmd.addAll(nodeArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(logDir.resolve(name + ".log").toFile());
-        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-        pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
-        Process p = pb.start();
-        children.add(p);
-        return p;
+        return cmd;
     }
 
     /** A child that exited with a non-zero code, or -1. */
