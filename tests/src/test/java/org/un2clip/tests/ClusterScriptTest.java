@@ -30,6 +30,7 @@ class ClusterScriptTest {
     private static final String FAKE_NODE = String.join("\n",
             "#!/usr/bin/env bash",
             "echo \"args: $*\"",
+            "echo \"on: ${FAKE_HOST:-this machine}\"",
             "role=''; rank=''; seeds=''; port=0",
             "while [ $# -gt 0 ]; do case \"$1\" in",
             "  --role) role=$2; shift 2;; --rank) rank=$2; shift 2;; --seed-nodes) seeds=$2; shift 2;;",
@@ -42,11 +43,24 @@ class ClusterScriptTest {
             "while true; do sleep 1 & wait $!; done",
             "");
 
+    /**
+     * Stands in for ssh (UN2CLIP_SSH): runs the remote command here, with FAKE_HOST set to the host it was asked
+     * for (the fake node prints it), so that a hosts file with other hosts' names can be driven on this machine.
+     */
+    private static final String FAKE_SSH = String.join("\n",
+            "#!/usr/bin/env bash",
+            "while [[ \"$1\" == -* ]]; do shift; done",
+            "export FAKE_HOST=\"$1\"; shift",
+            "exec bash -c \"$*\"",
+            "");
+
     @TempDir
     Path tmp;
     Path runDir;
     Path fakeNode;
     Path config;
+    /** The environment that makes ssh the fake one. */
+    Map<String, String> fakeSsh;
 
     record Result(int exit, String out) {}
 
@@ -58,12 +72,16 @@ class ClusterScriptTest {
         Files.setPosixFilePermissions(fakeNode, PosixFilePermissions.fromString("rwx------"));
         config = tmp.resolve("run.conf");
         Files.writeString(config, "train.steps = 3\n");
+        Path ssh = tmp.resolve("fake-ssh");
+        Files.writeString(ssh, FAKE_SSH);
+        Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwx------"));
+        fakeSsh = Map.of("UN2CLIP_SSH", ssh.toString());
     }
 
     @AfterEach
     void tearDown() throws Exception {
         // Never leave fake nodes behind, whatever a test did.
-        script(Map.of(), "down", "--run-dir", runDir.toString(), "--timeout", "1");
+        script(fakeSsh, "down", "--run-dir", runDir.toString(), "--timeout", "1");
     }
 
     private Result script(Map<String, String> env, String... args) throws Exception {
@@ -240,5 +258,87 @@ class ClusterScriptTest {
         Files.writeString(hosts, "a trainer cpu\n");
         assertThat(script(Map.of(), "up", "--hosts", hosts.toString(), "--config", config.toString(), "--run-dir",
                 tmp.resolve("other").toString()).out()).contains("exactly one host must have the coordinator role");
+    }
+
+    @Test
+    void everyNodeOfAHostsFileBindsToItsOwnHost() throws Exception {
+        // Two "remote" hosts (through the fake ssh): each node must bind Pekko and Aeron to the host it runs on,
+        // not to the 127.0.0.1 default, or the other hosts cannot reach it.
+        Path hosts = tmp.resolve("hosts");
+        Files.writeString(hosts, "gpu01.test coordinator,trainer cpu\ngpu02.test trainer cpu,cpu\n");
+        Result up = up(fakeSsh, "--hosts", hosts.toString());
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(Files.readAllLines(runDir.resolve("cluster/nodes"))).extracting(l -> l.split(" ")[0] + " " + l.split(" ")[1])
+                .containsExactly("coordinator gpu01.test", "trainer-0 gpu01.test", "trainer-1 gpu02.test",
+                        "trainer-2 gpu02.test");
+        Map<String, String> hostOf = Map.of("coordinator", "gpu01.test", "trainer-0", "gpu01.test",
+                "trainer-1", "gpu02.test", "trainer-2", "gpu02.test");
+        for (var e : hostOf.entrySet()) {
+            String log = Files.readString(runDir.resolve("logs/" + e.getKey() + ".log"));
+            assertThat(log).as(e.getKey()).contains("on: " + e.getValue())
+                    .contains("--set cluster.host=" + e.getValue() + " --set transport.host=" + e.getValue())
+                    .doesNotContain("127.0.0.1 ");
+        }
+        // The seed's Aeron directory (IPC) only for the trainer on the seed's host.
+        assertThat(Files.readString(runDir.resolve("logs/trainer-0.log"))).contains("--aeron-dir /dev/shm/fake-aeron");
+        assertThat(Files.readString(runDir.resolve("logs/trainer-1.log"))).doesNotContain("--aeron-dir");
+
+        // A replacement keeps its host's addresses (restart reuses the recorded arguments).
+        long trainer2 = pids().get(3);
+        ProcessHandle.of(trainer2).orElseThrow().destroyForcibly();
+        while (running(trainer2)) {
+            Thread.sleep(20);
+        }
+        Result restart = script(fakeSsh, "restart", "--run-dir", runDir.toString(), "trainer-2");
+        assertThat(restart.exit()).as(restart.out()).isZero();
+        assertThat(Files.readString(runDir.resolve("logs/trainer-2.log"))).contains("on: gpu02.test")
+                .contains("--set cluster.host=gpu02.test --set transport.host=gpu02.test");
+        assertThat(script(fakeSsh, "down", "--run-dir", runDir.toString(), "--timeout", "5").out())
+                .contains("trainer-1 on gpu02.test left").contains("coordinator on gpu01.test left");
+    }
+
+    @Test
+    void localNodesBindToTheLoopback() throws Exception {
+        assertThat(up(Map.of(), "--local", "1").exit()).isZero();
+        for (String node : List.of("coordinator", "trainer-0")) {
+            assertThat(Files.readString(runDir.resolve("logs/" + node + ".log"))).as(node)
+                    .contains("--set cluster.host=127.0.0.1 --set transport.host=127.0.0.1");
+        }
+    }
+
+    @Test
+    void restartCoordinatorIsRefusedWhileTheSupervisorRuns() throws Exception {
+        assertThat(up(Map.of(), "--local", "1").exit()).isZero();
+        long supervisor = Long.parseLong(Files.readString(runDir.resolve("cluster/supervisor.pid")).strip());
+        List<Long> before = pids();
+        Result refused = script(Map.of(), "restart", "--run-dir", runDir.toString(), "coordinator");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.out()).contains("restart coordinator refused: the supervisor (pid " + supervisor + ")");
+        assertThat(pids()).isEqualTo(before).allMatch(pid -> running(pid));
+        assertThat(running(supervisor)).isTrue();
+        // The refusal is the supervisor's doing: once it is gone, the same command goes on to its usual checks.
+        ProcessHandle.of(supervisor).orElseThrow().destroy();   // not via down: the nodes stay
+        while (running(supervisor)) {
+            Thread.sleep(20);
+        }
+        Result manual = script(Map.of(), "restart", "--run-dir", runDir.toString(), "coordinator");
+        assertThat(manual.out()).as("without a supervisor the coordinator may be restarted by hand")
+                .doesNotContain("refused").contains("coordinator on 127.0.0.1 is still running");
+        assertThat(script(Map.of(), "down", "--run-dir", runDir.toString(), "--timeout", "5").exit()).isZero();
+
+        // --max-restarts 0: no supervisor; restart coordinator is the manual path and works.
+        Result up = up(Map.of(), "--local", "1", "--max-restarts", "0");
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(up.out()).doesNotContain("supervisor up");
+        long coordinator = pids().get(0);
+        ProcessHandle.of(coordinator).orElseThrow().destroyForcibly();
+        while (running(coordinator)) {
+            Thread.sleep(20);
+        }
+        Result restart = script(Map.of(), "restart", "--run-dir", runDir.toString(), "coordinator");
+        assertThat(restart.exit()).as(restart.out()).isZero();
+        assertThat(restart.out()).contains("restart 1: cluster up again");
+        assertThat(pids().get(0)).isNotEqualTo(coordinator);
+        assertThat(pids()).allMatch(pid -> running(pid));
     }
 }

@@ -277,6 +277,81 @@ class MultiHostNetnsDrillTest {
                 + "detected after %.2f s, longest step %.2f s%n", udp, atCut, detected, longest);
     }
 
+    /**
+     * bin/un2clip-cluster up --hosts across the namespaces: ssh is a stand-in that runs the command in the
+     * namespace of the host it names (UN2CLIP_SSH), the node command is this JVM's (UN2CLIP_NODE). Each node must
+     * bind Pekko and its Aeron endpoints to its own host's address: left on 127.0.0.1, no gradient or parameter
+     * would reach it from another host and the run would not get past its first step.
+     */
+    @Test
+    void theClusterScriptStartsEveryNodeOnItsHostsAddress() throws Exception {
+        List<String> names = List.of("c", "t0", "t1");
+        List<String> ips = List.of(COORDINATOR_IP, trainerIp(0), trainerIp(1));
+        network(names, ips);
+        long steps = 400;
+        Path conf = config(2, steps);
+        Path run = tmp.resolve("run");
+        Path hosts = tmp.resolve("hosts");
+        Files.writeString(hosts, COORDINATOR_IP + " coordinator -\n" + trainerIp(0) + " trainer cpu\n" + trainerIp(1)
+                + " trainer cpu\n");
+        StringBuilder ssh = new StringBuilder("#!/usr/bin/env bash\ncase \"$1\" in\n");
+        for (int i = 0; i < names.size(); i++) {
+            ssh.append("  ").append(ips.get(i)).append(") ns=").append(ns(names.get(i))).append(" ;;\n");
+        }
+        ssh.append("  *) echo \"ssh: $1: no such host\" >&2; exit 255 ;;\nesac\nshift\nexec ip netns exec \"$ns\" bash -c \"$*\"\n");
+        Path sshStub = executable(tmp.resolve("netns-ssh"), ssh.toString());
+        Path node = executable(tmp.resolve("node"), "#!/usr/bin/env bash\nexec " + String.join(" ",
+                LocalCluster.nodeCommand(1).stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList()) + " \"$@\"\n");
+        java.util.Map<String, String> env = java.util.Map.of("UN2CLIP_SSH", sshStub.toString(), "UN2CLIP_NODE",
+                node.toString(), "UN2CLIP_UP_TIMEOUT", "240");
+        try {
+            Result up = clusterScript(env, "up", "--hosts", hosts.toString(), "--config", conf.toString(), "--run-dir",
+                    run.toString(), "--port", "25520", "--max-restarts", "0");
+            assertThat(up.exit).as(up.out).isZero();
+            assertThat(up.out).contains("seed up at " + COORDINATOR_IP + ":25520");
+            for (String name : List.of("coordinator", "trainer-0", "trainer-1")) {
+                List<String> args = Files.readAllLines(run.resolve("cluster/" + name + ".args"));
+                String ip = args.get(0);
+                assertThat(String.join(" ", args)).as(name).contains("cluster.host=" + ip + " --set transport.host=" + ip);
+            }
+            long deadline = System.nanoTime() + 300_000_000_000L;
+            while (!log("coordinator").contains("done: ")) {
+                assertThat(System.nanoTime()).as("the run did not finish; coordinator log:\n" + log("coordinator"))
+                        .isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(log("coordinator")).contains("done: " + steps + " steps");
+            for (int r = 0; r < 2; r++) {
+                assertThat(log("trainer-" + r)).contains("coordinator found at pekko://un2clip@" + COORDINATOR_IP + ":25520");
+            }
+            RunRecords.assertExactSampleAccounting(run, steps, BATCH, DATASET);
+            long udp = udpDatagrams("t1");
+            assertThat(udp).as("UDP datagrams of trainer 1's host").isGreaterThanOrEqualTo(2 * steps);
+            System.out.printf("netns drill, un2clip-cluster up --hosts: %d steps, %d UDP datagrams on trainer 1's host%n",
+                    steps, udp);
+        } finally {
+            clusterScript(env, "down", "--run-dir", run.toString(), "--timeout", "5");
+        }
+    }
+
+    private static Path executable(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return file;
+    }
+
+    private static Result clusterScript(java.util.Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash",
+                Path.of(System.getProperty("un2clip.root"), "bin", "un2clip-cluster").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("bin/un2clip-cluster " + args[0]).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+
     /** A coordinator and one trainer, joined; then the trainer's link is cut. Returns the trainer's JVM. */
     private Process oneVersusOne(String... overrides) throws Exception {
         network(List.of("c", "t0"), List.of(COORDINATOR_IP, trainerIp(0)));

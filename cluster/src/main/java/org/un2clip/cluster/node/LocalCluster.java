@@ -56,7 +56,9 @@ public final class LocalCluster implements AutoCloseable {
      */
     public Process startNode(String name, List<String> nodeArgs, int threads, Path logDir) throws IOException {
         Files.createDirectories(logDir);
-        List<String> cmd = nodeCommand(nodeArgs, threads);
+        List<String> cmd = new ArrayList<>(launchPrefix);
+        cmd.addAll(nodeCommand(threads));
+        cmd.addAll(nodeArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(logDir.resolve(name + ".log").toFile());
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
@@ -66,9 +68,12 @@ public final class LocalCluster implements AutoCloseable {
         return p;
     }
 
-    /** The command line of {@code un2clip node ARGS} in a JVM like this one, sized for {@code threads} cores. */
-    List<String> nodeCommand(List<String> nodeArgs, int threads) {
-        List<String> cmd = new ArrayList<>(launchPrefix);
+    /**
+     * {@code java ... org.un2clip.cluster.cli.Main node} with this process's java, class path and JVM flags (what
+     * {@link #startNode} runs; tests also hand it to bin/un2clip-cluster as its node command).
+     */
+    public static List<String> nodeCommand(int threads) {
+        List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(
                 System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -89,7 +94,6 @@ public final class LocalCluster implements AutoCloseable {
             cmd.add("-Dun2clip.root=" + root);
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.un2clip.cluster.cli.Main", "node"));
-        cmd.addAll(nodeArgs);
         return cmd;
     }
 

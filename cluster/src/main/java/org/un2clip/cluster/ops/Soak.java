@@ -51,10 +51,12 @@ public final class Soak {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Settings s;
     private final PrintStream out;
+    private final NodeLogs coordinatorLogs;
 
     public Soak(Settings settings, PrintStream out) {
         this.s = settings;
         this.out = out;
+        this.coordinatorLogs = new NodeLogs(settings.runDir().resolve("logs"), "coordinator");
     }
 
     /** The fault schedule of a seed: the same seed, the same faults at the same offsets. */
@@ -314,16 +316,17 @@ public final class Soak {
         }
     }
 
+    /** The coordinator's log with the files it rotated into (restarts, a rolling appender), oldest first. */
     private String coordinatorLog() {
         try {
-            Path log = s.runDir().resolve("logs/coordinator.log");
-            return Files.exists(log) ? Files.readString(log) : "";
+            return coordinatorLogs.read();
         } catch (IOException e) {
             return "";
         }
     }
 
-    private static int count(String text, String needle) {
+    /** How often needle occurs in text (the soak's way of seeing a log line appear). */
+    static int count(String text, String needle) {
         int n = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
             n++;
