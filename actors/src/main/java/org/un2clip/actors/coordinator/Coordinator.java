@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.un2clip.actors.aggregator.GradientShard;
 import org.un2clip.actors.aggregator.ShardOptimizer;
 import org.un2clip.actors.aggregator.ShardProtocol;
@@ -35,7 +34,8 @@ import org.un2clip.actors.transport.TensorLink;
 import org.un2clip.model.step.StepFunction;
 
 /**
- * The run's one coordinator (a cluster singleton in spirit: one per run, in the aggregator process): the plan,
+ * The run's one coordinator (one per run, in the aggregator process: a child of the cluster singleton
+ * {@link RunHost}, through which trainers reach it): the plan,
  * the step counter and data cursor, the LR schedule, membership (which rank is which trainer), the global
  * gradient norm across shards, metrics, and when to checkpoint.
  *
@@ -54,9 +54,6 @@ import org.un2clip.model.step.StepFunction;
  * (every trainer promises not to start step P before any update that would enable P is sent).
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Command> {
-    public static final ServiceKey<CoordinatorProtocol.Command> KEY =
-            ServiceKey.create(CoordinatorProtocol.Command.class, "un2clip-coordinator");
-
     private static final java.time.Duration STALL_CHECK_EVERY = java.time.Duration.ofMillis(500);
     private final RunPlan plan;
     private final RunSettings settings;
@@ -234,8 +231,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         this.checkpointer = ctx.spawn(Checkpointer.create(new CheckpointStore(settings.checkpoints(),
                 settings.checkpointKeep())), "checkpointer", DispatcherSelector.blocking());
-        ctx.getSystem().receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(KEY,
-                ctx.getSelf()));
         if ("cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
             // The failure detector's verdict is the fastest sign of a dead trainer process (~5 s, see
             // membership.failure-detector); its trainer actor's termination only follows the downing.
@@ -273,10 +268,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 .onMessage(CoordinatorProtocol.StallCheck.class, this::onStallCheck)
                 .onMessage(CoordinatorProtocol.TrainerLost.class, this::onTrainerLost)
                 .onMessage(CoordinatorProtocol.MemberUnreachable.class, this::onUnreachable)
-                .onMessage(CoordinatorProtocol.GetRunConfig.class, m -> {
-                    m.replyTo().tell(new CoordinatorProtocol.RunConfig(settings.resolvedConfig()));
-                    return this;
-                })
                 .onMessage(CoordinatorProtocol.GetStatus.class, m -> {
                     m.replyTo().tell(status());
                     return this;

@@ -11,16 +11,7 @@ public final class CoordinatorProtocol {
 
     public sealed interface Command extends ControlMessage permits RegisterTrainer, ShardReady, GradientNorm,
             ShardApplied, StepDone, NodeFailed, RequestCheckpoint, CheckpointDone, ShardState, StepDeadline,
-            Operator, HoldAck, StallCheck, GetStatus, TrainerLost, MemberUnreachable, GetRunConfig {}
-
-    /**
-     * A trainer JVM serving successive runs (started with {@code --session}) asks a run's Coordinator for the run's
-     * configuration, to rebuild its objective and data before it registers.
-     */
-    public record GetRunConfig(ActorRef<RunConfig> replyTo) implements Command {}
-
-    /** The run's resolved configuration (HOCON), as every node of the run reads it. */
-    public record RunConfig(String config) implements ControlMessage {}
+            Operator, HoldAck, StallCheck, GetStatus, TrainerLost, MemberUnreachable {}
 
     /** A trainer joins as {@code rank}; {@code endpoint} is where its parameter receiver listens. */
     public record RegisterTrainer(int rank, ActorRef<TrainerProtocol.Command> trainer, String endpoint)

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.un2clip.actors.aggregator.ShardProtocol;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.coordinator.RunHostProtocol;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.trainer.DataLoaderProtocol;
 import org.un2clip.actors.trainer.TrainerProtocol;
@@ -45,8 +46,7 @@ public final class MessageRegistry {
         m.put(CoordinatorProtocol.HoldAck.class, 217);
         m.put(CoordinatorProtocol.StallCheck.class, 218);
         m.put(CoordinatorProtocol.TrainerLost.class, 219);
-        m.put(CoordinatorProtocol.GetRunConfig.class, 220);
-        m.put(CoordinatorProtocol.RunConfig.class, 221);
+        // 220, 221: GetRunConfig, RunConfig (retired: the run host's RunOpen carries the configuration)
 
         m.put(TrainerProtocol.Begin.class, 300);
         m.put(TrainerProtocol.Poll.class, 301);
@@ -66,6 +66,10 @@ public final class MessageRegistry {
         m.put(ShardProtocol.Shutdown.class, 504);
         m.put(ShardProtocol.Replan.class, 505);
         m.put(ShardProtocol.LossScale.class, 506);
+
+        m.put(RunHostProtocol.ToRun.class, 600);
+        m.put(RunHostProtocol.AwaitRun.class, 601);
+        m.put(RunHostProtocol.RunOpen.class, 602);
         return m;
     }
 }

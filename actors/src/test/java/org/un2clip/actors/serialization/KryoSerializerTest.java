@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.coordinator.RunHostProtocol;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.trainer.TrainerProtocol;
 
@@ -52,6 +53,18 @@ class KryoSerializerTest {
                 .isEqualTo(new org.un2clip.actors.aggregator.ShardProtocol.LossScale(5, 0.5));
         assertThat(roundTrip(new CoordinatorProtocol.GradientNorm(7, 3, 1, 2.5)))
                 .isEqualTo(new CoordinatorProtocol.GradientNorm(7, 3, 1, 2.5));
+    }
+
+    @Test
+    void runHostMessagesRoundTripWithTheirCommand() {
+        TestProbe<CoordinatorProtocol.Command> coordinator = kit.createTestProbe();
+        TestProbe<RunHostProtocol.RunOpen> trainerNode = kit.createTestProbe();
+        var toRun = new RunHostProtocol.ToRun(2, new CoordinatorProtocol.StepDone(1, 2, 0, 0.5, 4, 1, 2, 3, 4, 5));
+        assertThat(roundTrip(toRun)).isEqualTo(toRun);
+        var await = new RunHostProtocol.AwaitRun(1, trainerNode.getRef());
+        assertThat(roundTrip(await)).isEqualTo(await);
+        var open = new RunHostProtocol.RunOpen(2, -5L, "train.steps = 3", coordinator.getRef());
+        assertThat(roundTrip(open)).isEqualTo(open);
     }
 
     @Test

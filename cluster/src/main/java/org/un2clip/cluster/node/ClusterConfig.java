@@ -43,6 +43,9 @@ public final class ClusterConfig {
                 "pekko.cluster.retry-unsuccessful-join-after = 1s",
                 "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes = 60s",
                 "pekko.cluster.min-nr-of-members = 1",
+                // The run host singleton's proxy retries locating it at this interval (default 1 s): a coordinator
+                // node's first run and its trainers' first registration wait on it.
+                "pekko.cluster.singleton-proxy.singleton-identification-interval = 200ms",
                 "pekko.loglevel = WARNING",
                 // A JVM starting on a busy host can take longer than the default 5 s to start its
                 // logger, and Pekko then refuses to start (seen in the soak, load average 30+).

@@ -6,13 +6,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.un2clip.actors.checkpoint.CheckpointStore;
 import org.un2clip.actors.checkpoint.TrainingState;
 import org.un2clip.actors.coordinator.Coordinator;
+import org.un2clip.actors.coordinator.CoordinatorProtocol;
+import org.un2clip.actors.coordinator.RunHostProtocol;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
 import org.un2clip.actors.objective.Objectives;
@@ -29,7 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator/aggregator process: the Coordinator, the gradient shards and the Checkpointer, an
+ * The coordinator/aggregator process: the run host (a cluster singleton, {@link CoordinatorSingleton}) and under it
+ * each run's Coordinator with its gradient shards and Checkpointer, an
  * embedded media driver (trainers of this host attach to it over IPC) and a Pekko Cluster node that founds
  * the cluster when it has no seed nodes. It also serves the operator: the control endpoint (the Coordinator answers every command: {@link CoordinatorRunControl}) and the
  * node's Prometheus metrics.
@@ -41,9 +47,12 @@ public final class CoordinatorNode implements AutoCloseable {
     /** The current run's result and start (a session's later runs replace them). */
     private volatile CompletableFuture<RunResult> done = new CompletableFuture<>();
     private volatile CompletableFuture<Long> begun = new CompletableFuture<>();
-    private int runs = 1;
-    private final CompletableFuture<org.apache.pekko.actor.typed.ActorRef<
-            org.un2clip.actors.coordinator.CoordinatorProtocol.Command>> coordinator = new CompletableFuture<>();
+    /** How long the run host has to start a run's Coordinator (the singleton starts once this node is Up). */
+    private static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** The run host singleton's proxy (the singleton runs in this node: the only one with the role). */
+    private final ActorRef<RunHostProtocol.Command> host;
+    /** The current run's Coordinator, once the run host started it. */
+    private volatile CompletableFuture<ActorRef<CoordinatorProtocol.Command>> coordinator;
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
     private ControlServer control;
     private final NodeObservability observability;
@@ -69,21 +78,17 @@ public final class CoordinatorNode implements AutoCloseable {
             throw e;
         }
         observability.metrics().link(link);
-        CompletableFuture<RunResult> done = this.done;
-        CompletableFuture<Long> begun = this.begun;
-        String endpoint = link.settings().host() + ":0";
         try {
-            this.system = ActorSystem.create(Behaviors.setup(ctx -> {
-                coordinator.complete(ctx.spawn(Coordinator.create(plan, settings, link, endpoint, objectives,
-                        restored, console, done, begun, observability.metrics()), "coordinator"));
-                return Behaviors.empty();
-            }), ClusterConfig.SYSTEM, ClusterConfig.of(config, ClusterConfig.COORDINATOR, config.getInt("cluster.port"),
-                    seedNodes));
+            this.system = ActorSystem.create(Behaviors.empty(), ClusterConfig.SYSTEM, ClusterConfig.of(config,
+                    ClusterConfig.COORDINATOR, config.getInt("cluster.port"), seedNodes));
         } catch (RuntimeException e) {
             link.close();
             observability.close();
             throw e;
         }
+        this.host = CoordinatorSingleton.init(system);
+        this.coordinator = start(Coordinator.create(plan, settings, link, link.settings().host() + ":0", objectives,
+                restored, console, done, begun, observability.metrics()), plan, settings, done);
         String run = config.getString("run.name");
         // SIGTERM: the open step is abandoned (the run continues from the newest checkpoint with --resume);
         // say where the run stood, then leave the cluster (trainers watching the coordinator leave too).
@@ -106,7 +111,7 @@ public final class CoordinatorNode implements AutoCloseable {
             java.nio.file.Files.createDirectories(java.nio.file.Path.of(config.getString("run.dir")));
             if (config.getBoolean("control.enabled")) {
                 control = ControlServer.start(system, new CoordinatorRunControl(system,
-                        coordinator.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join(), run,
+                        coordinator.join(), run,   // (bounded: the run host's answer times out)
                         resume.map(RunStatus.Resumed::of).orElse(null)),
                         ControlSettings.from(config));
             }
@@ -122,10 +127,11 @@ public final class CoordinatorNode implements AutoCloseable {
     }
 
     /**
-     * A session's next run, once the previous one finished: a new Coordinator in this node (plan, objective, data
+     * A session's next run, once the previous one finished: a new Coordinator, the run host's next child (plan, objective, data
      * and run folder from {@code config}; the node's transport and cluster stay; the node's metrics endpoint keeps
      * serving the first run's series, labelled with its run, so a later run feeds metrics nobody serves). Trainer JVMs
-     * started with {@code --session} serve it: they ask it for its configuration and rebuild their objective.
+     * started with {@code --session} serve it: the run host tells them of it with its configuration, and they rebuild
+     * their objective.
      * {@link #done()} and {@link #begun()} then refer to this run.
      */
     public synchronized void nextRun(Config config) {
@@ -140,11 +146,29 @@ public final class CoordinatorNode implements AutoCloseable {
         Objectives objectives = Objectives.of(config);
         CompletableFuture<RunResult> nextDone = new CompletableFuture<>();
         CompletableFuture<Long> nextBegun = new CompletableFuture<>();
-        system.systemActorOf(Coordinator.create(plan, settings, link, link.settings().host() + ":0", objectives, Optional.empty(),
-                console, nextDone, nextBegun), "coordinator-" + runs++,
-                org.apache.pekko.actor.typed.Props.empty());
+        coordinator = start(Coordinator.create(plan, settings, link, link.settings().host() + ":0", objectives,
+                Optional.empty(), console, nextDone, nextBegun), plan, settings, nextDone);
         done = nextDone;
         begun = nextBegun;
+    }
+
+    /**
+     * Has the run host start a run's Coordinator; a host that does not answer (the singleton never started) fails
+     * the run, so that no caller waits for a result that cannot come.
+     */
+    private CompletableFuture<ActorRef<CoordinatorProtocol.Command>> start(Behavior<CoordinatorProtocol.Command> c,
+            RunPlan plan, RunSettings settings, CompletableFuture<RunResult> runDone) {
+        CompletableFuture<ActorRef<CoordinatorProtocol.Command>> started = AskPattern.<RunHostProtocol.Command,
+                        RunHostProtocol.Started>ask(host, replyTo -> new RunHostProtocol.StartRun(c, plan.runId(),
+                        settings.resolvedConfig(), replyTo), START_TIMEOUT, system.scheduler())
+                .toCompletableFuture().thenApply(RunHostProtocol.Started::coordinator);
+        started.whenComplete((ref, e) -> {
+            if (e != null) {
+                runDone.completeExceptionally(new IllegalStateException("the run host (cluster singleton) did not "
+                        + "start the run's coordinator within " + START_TIMEOUT.toSeconds() + " s: " + e.getMessage(), e));
+            }
+        });
+        return started;
     }
 
     /** "host:port" of the control endpoint, or null when control.enabled is off. */

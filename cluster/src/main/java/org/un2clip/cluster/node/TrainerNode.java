@@ -2,9 +2,7 @@ package org.un2clip.cluster.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,11 +17,11 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
-import org.un2clip.actors.coordinator.Coordinator;
+import org.un2clip.actors.coordinator.RunHost;
+import org.un2clip.actors.coordinator.RunHostProtocol;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
 import org.un2clip.actors.metrics.NodeMetrics;
 import org.un2clip.actors.objective.Objectives;
@@ -36,12 +34,13 @@ import org.un2clip.cluster.ops.GracefulLeave;
 import org.un2clip.cluster.ops.NodeObservability;
 
 /**
- * One trainer process: joins the cluster, finds the coordinator through the receptionist, runs one
+ * One trainer process: joins the cluster, reaches the coordinator through the proxy of the run host singleton
+ * ({@link CoordinatorSingleton}), runs one
  * Trainer (and its DataLoader), serves its Prometheus metrics, and ends when the trainer stops, when the
  * coordinator is gone, or on SIGTERM (graceful leave: the open step is finished, then the trainer stops and the
  * coordinator re-plans its share). With {@code session}, the process serves successive runs of one coordinator
- * node instead ({@link CoordinatorNode#nextRun}): after a run it waits for the next run's Coordinator, asks it for
- * the run's configuration, rebuilds its objective and trains again; it ends when the coordinator node leaves.
+ * node instead ({@link CoordinatorNode#nextRun}): after a run it asks the run host for the next run, which comes
+ * with the run's configuration, rebuilds its objective and trains again; it ends when the coordinator node leaves.
  */
 public final class TrainerNode {
     private TrainerNode() {}
@@ -95,10 +94,8 @@ public final class TrainerNode {
     /** What the trainer node's guardian reacts to. */
     sealed interface Event {}
 
-    private record Listed(Receptionist.Listing listing) implements Event {}
-
-    /** The configuration of the run whose Coordinator was asked ({@link Guardian#asked}). */
-    private record Configured(String config) implements Event {}
+    /** The run host named the run to serve next. */
+    private record Opened(RunHostProtocol.RunOpen run) implements Event {}
 
     /** A session's coordinator node is leaving the cluster: the session is over. */
     private record CoordinatorLeft(String address) implements Event {}
@@ -108,7 +105,7 @@ public final class TrainerNode {
 
     /**
      * Starts one Trainer per run: the first with the objective built from the process's configuration, later ones
-     * (session) with the objective of the configuration their Coordinator sends. One run at a time.
+     * (session) with the objective of the configuration the run host sends with the run. One run at a time.
      */
     private static final class Guardian extends AbstractBehavior<Event> {
         private final int rank;
@@ -117,13 +114,15 @@ public final class TrainerNode {
         private final Objectives firstObjectives;
         private final long firstRunId;
         private final boolean session;
-        private final ActorRef<CoordinatorProtocol.RunConfig> configReplies;
-        private final Set<ActorRef<CoordinatorProtocol.Command>> served = new HashSet<>();
-        private Set<ActorRef<CoordinatorProtocol.Command>> listed = Set.of();
-        private ActorRef<CoordinatorProtocol.Command> asked;
+        /** The proxy of the run host singleton: everything the trainer tells its Coordinator goes through it. */
+        private final ActorRef<RunHostProtocol.Command> host;
+        private final ActorRef<RunHostProtocol.RunOpen> opened;
         private final NodeMetrics metrics;
         private final AtomicReference<Running> running;
         private ActorRef<TrainerProtocol.Command> trainer;
+        /** The number of the newest run this node served (or skipped); 0 before the first. */
+        private int lastRun;
+        private int served;
         private boolean over;
 
         Guardian(ActorContext<Event> ctx, int rank, TensorLink link, String endpoint, Objectives objectives, long runId,
@@ -137,9 +136,10 @@ public final class TrainerNode {
             this.firstObjectives = objectives;
             this.firstRunId = runId;
             this.session = session;
-            this.configReplies = ctx.messageAdapter(CoordinatorProtocol.RunConfig.class, r -> new Configured(r.config()));
-            ctx.getSystem().receptionist().tell(Receptionist.subscribe(Coordinator.KEY,
-                    ctx.messageAdapter(Receptionist.Listing.class, Listed::new)));
+            this.opened = ctx.messageAdapter(RunHostProtocol.RunOpen.class, Opened::new);
+            // The proxy buffers the request until it has located the singleton on the coordinator node.
+            this.host = CoordinatorSingleton.init(ctx.getSystem());
+            host.tell(new RunHostProtocol.AwaitRun(0, opened));
             if (session) {
                 Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.messageAdapter(
                         ClusterEvent.MemberEvent.class, e -> leaving(e)), ClusterEvent.MemberEvent.class));
@@ -150,19 +150,15 @@ public final class TrainerNode {
         private static Event leaving(ClusterEvent.MemberEvent e) {
             boolean gone = e instanceof ClusterEvent.MemberLeft || e instanceof ClusterEvent.MemberExited
                     || e instanceof ClusterEvent.MemberRemoved;
-            return gone && e.member().hasRole("coordinator") ? new CoordinatorLeft(e.member().address().toString())
-                    : new OtherMemberEvent();
+            return gone && e.member().hasRole(ClusterConfig.COORDINATOR)
+                    ? new CoordinatorLeft(e.member().address().toString()) : new OtherMemberEvent();
         }
 
         @Override
         public Receive<Event> createReceive() {
             return newReceiveBuilder()
-                    .onMessage(Listed.class, l -> {
-                        listed = l.listing().getServiceInstances(Coordinator.KEY);
-                        return next();
-                    })
+                    .onMessage(Opened.class, o -> onOpened(o.run()))
                     .onMessage(OtherMemberEvent.class, m -> this)
-                    .onMessage(Configured.class, this::onConfigured)
                     .onMessage(CoordinatorLeft.class, m -> {
                         if (over) {
                             return this;    // left, exited, removed: one member going away, told three times
@@ -175,7 +171,11 @@ public final class TrainerNode {
                         if (t.getRef().equals(trainer)) {
                             trainer = null;
                             running.getAndSet(null).stopped().complete(Done.getInstance());
-                            return session ? next() : leave();
+                            if (session) {
+                                host.tell(new RunHostProtocol.AwaitRun(lastRun, opened));
+                                return this;
+                            }
+                            return leave();
                         }
                         // The (non-session) run's coordinator left (SIGTERM) or was downed: nothing left to do.
                         // At a normal end the trainer was told to stop before its coordinator left.
@@ -187,59 +187,50 @@ public final class TrainerNode {
                     .build();
         }
 
-        /** Starts the next run's trainer when a Coordinator not yet served is listed and no run is in progress. */
-        private Behavior<Event> next() {
-            if (trainer != null || asked != null) {
+        /** The first run is trained with the process's objective; a session's later ones with the run's own. */
+        private Behavior<Event> onOpened(RunHostProtocol.RunOpen o) {
+            if (trainer != null || o.run() <= lastRun) {
+                // Asked once per run, after the previous trainer stopped: an answer now is not for this node.
+                getContext().getLog().warn("rank {}: ignored run {} of the run host: serving run {}", rank, o.run(), lastRun);
                 return this;
             }
-            for (ActorRef<CoordinatorProtocol.Command> c : listed) {
-                if (served.contains(c)) {
-                    continue;
-                }
-                if (served.isEmpty()) {
-                    return start(c, firstObjectives, firstRunId);
-                }
-                if (session) {
-                    asked = c;
-                    c.tell(new CoordinatorProtocol.GetRunConfig(configReplies));
-                }
-                return this;
+            if (served == 0) {
+                return start(o, firstObjectives, firstRunId);
             }
-            return this;
-        }
-
-        private Behavior<Event> onConfigured(Configured m) {
-            ActorRef<CoordinatorProtocol.Command> c = asked;
-            asked = null;
-            Config config = ConfigFactory.parseString(m.config()).resolve();
             Objectives objectives;
-            long runId;
             try {
-                objectives = Objectives.of(config);
-                runId = RunPlan.from(config).runId();
+                objectives = Objectives.of(ConfigFactory.parseString(o.config()).resolve());
             } catch (RuntimeException e) {
                 // The coordinator sees no registration and fails the run at its join deadline; say why here.
-                getContext().getLog().error("rank {}: cannot build the objective of the run at {}: {}", rank, c.path(), e.getMessage());
-                served.add(c);
+                getContext().getLog().error("rank {}: cannot build the objective of run {} ({}): {}", rank, o.run(),
+                        o.coordinator().path(), e.getMessage());
+                lastRun = o.run();
+                host.tell(new RunHostProtocol.AwaitRun(lastRun, opened));
                 return this;
             }
-            return start(c, objectives, runId);
+            return start(o, objectives, o.runId());
         }
 
-        private Behavior<Event> start(ActorRef<CoordinatorProtocol.Command> coordinator, Objectives objectives, long runId) {
-            served.add(coordinator);
-            getContext().getLog().info("rank {}: coordinator found at {}", rank, coordinator.path());
-            String name = served.size() == 1 ? "trainer-" + rank : "trainer-" + rank + "-run-" + served.size();
+        private Behavior<Event> start(RunHostProtocol.RunOpen o, Objectives objectives, long runId) {
+            served++;
+            lastRun = o.run();
+            getContext().getLog().info("rank {}: coordinator found at {} (run {} of the run host)", rank,
+                    o.coordinator().path(), o.run());
+            // The trainer's messages go through the singleton proxy, addressed to this run: a late one reaches no
+            // later run's Coordinator.
+            ActorRef<CoordinatorProtocol.Command> coordinator = getContext().spawn(
+                    RunHost.addressedTo(host, o.run()), "to-run-" + o.run());
+            String name = served == 1 ? "trainer-" + rank : "trainer-" + rank + "-run-" + served;
             // The node's endpoint serves the first run's series (labelled with its run); a session's later runs
             // feed their own, unserved metrics rather than register those series twice.
-            var behavior = served.size() == 1 ? Trainer.create(rank, link, endpoint, objectives, coordinator, runId, metrics)
+            var behavior = served == 1 ? Trainer.create(rank, link, endpoint, objectives, coordinator, runId, metrics)
                     : Trainer.create(rank, link, endpoint, objectives, coordinator, runId);
             trainer = getContext().spawn(behavior, name, DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
             getContext().watch(trainer);
             running.set(new Running(trainer, new CompletableFuture<>()));
             if (!session) {
                 // A session's Coordinators end with their runs; its end is the coordinator node leaving (above).
-                getContext().watch(coordinator);
+                getContext().watch(o.coordinator());
             }
             return this;
         }
