@@ -217,7 +217,8 @@ public final class TrainerNode {
             getContext().getLog().info("rank {}: coordinator found at {} (run {} of the run host)", rank,
                     o.coordinator().path(), o.run());
             // The trainer's messages go through the singleton proxy, addressed to this run: a late one reaches no
-            // later run's Coordinator.
+            // later run's Coordinator. The forwarder lives as long as the node (one small actor per run): stopping
+            // it when the trainer stops could drop the trainer's last messages still in its mailbox.
             ActorRef<CoordinatorProtocol.Command> coordinator = getContext().spawn(
                     RunHost.addressedTo(host, o.run()), "to-run-" + o.run());
             String name = served == 1 ? "trainer-" + rank : "trainer-" + rank + "-run-" + served;
