@@ -260,7 +260,10 @@ public final class GradientShard extends AbstractBehavior<ShardProtocol.Command>
     private void publishMaster() {
         outgoingView.put(0, optimizer.master);
         for (int r = 0; r < toTrainers.length; r++) {
-            if (toTrainers[r] != null) {
+            // A trainer that left or died has no subscriber on its stream any more; waiting for one (up to the offer
+            // timeout) would block this shard, re-plan included. Its loss reaches the coordinator on its own path
+            // (actor watch, failure detector, stall detection), and a live trainer that missed this version stalls.
+            if (toTrainers[r] != null && toTrainers[r].isConnected()) {
                 toTrainers[r].send(version, version, shard, r, outgoing, 0, length);
             }
         }

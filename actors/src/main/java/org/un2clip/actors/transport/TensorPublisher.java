@@ -69,6 +69,11 @@ public final class TensorPublisher implements AutoCloseable {
         }
     }
 
+    /** Whether a subscriber is connected now (a publication whose subscriber went away reports false). */
+    public boolean isConnected() {
+        return publication.isConnected();
+    }
+
     /**
      * Sends {@code floats} floats of {@code source} (direct, little endian) from float index {@code from}.
      */
