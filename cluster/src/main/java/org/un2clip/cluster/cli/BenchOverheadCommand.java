@@ -44,7 +44,8 @@ final class BenchOverheadCommand implements Callable<Integer> {
             "Java (tensor wrappers, accumulation) during its first steps, a one-time cost of a run, not a per-step one."})
     int warmUpSteps;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "Bare/runtime alternations (the last is reported).")
+    @Option(names = "--rounds", defaultValue = "2",
+            description = "Bare/runtime alternations, each reported, then the median of their overheads.")
     int rounds;
 
     @Override
@@ -67,9 +68,9 @@ final class BenchOverheadCommand implements Callable<Integer> {
         // The bare loop gets the intra-op threads a lone trainer JVM gets, so both run the same math.
         int threads = LocalRun.threadsPerTrainer(c, 1, Runtime.getRuntime().availableProcessors());
         TorchThreads.set(threads);
-        overheads = new double[rounds];
-        overheadsWithData = new double[rounds];
-        cpuOverheads = new double[rounds];
+        double[] overheads = new double[rounds];
+        double[] overheadsWithData = new double[rounds];
+        double[] cpuOverheads = new double[rounds];
         long[] bare = new long[steps];
         long[] bareWithData = new long[steps];
         Path longRun = dir.resolve("long");
@@ -92,7 +93,10 @@ final class BenchOverheadCommand implements Callable<Integer> {
             runtime(base, longRun, steps);
             double r2 = processCpuSeconds();
             double cpuRuntime = ((r2 - r1) - (r1 - r0)) / (steps - shortSteps);
-            report(round, c, threads, bare, bareWithData, longRun, cpuBare, cpuRuntime);
+            Overhead o = report(round, c, threads, bare, bareWithData, longRun, cpuBare, cpuRuntime);
+            overheads[round - 1] = o.vsBare();
+            overheadsWithData[round - 1] = o.vsBareWithData();
+            cpuOverheads[round - 1] = o.cpu();
         }
         if (rounds > 1) {
             // This machine's speed drifts by ±10 % over tens of seconds (shared cores): one round can land on either
@@ -104,9 +108,8 @@ final class BenchOverheadCommand implements Callable<Integer> {
         return 0;
     }
 
-    private double[] overheads;
-    private double[] overheadsWithData;
-    private double[] cpuOverheads;
+    /** One round's overheads, in percent. */
+    private record Overhead(double vsBare, double vsBareWithData, double cpu) {}
 
     private static double middle(double[] xs) {
         double[] sorted = xs.clone();
@@ -115,7 +118,7 @@ final class BenchOverheadCommand implements Callable<Integer> {
     }
 
     /** One round's wall-time medians (steps after the warm-up) and CPU per step. */
-    private void report(int round, Config c, int threads, long[] bare, long[] bareWithData, Path longRun, double cpuBare,
+    private Overhead report(int round, Config c, int threads, long[] bare, long[] bareWithData, Path longRun, double cpuBare,
             double cpuRuntime) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = Files.readAllLines(longRun.resolve("metrics.jsonl"));
@@ -123,18 +126,17 @@ final class BenchOverheadCommand implements Callable<Integer> {
         double bd = median(bareWithData) / 1e6;
         double r = median(column(json, lines, "step_s")) / 1e6;
         double rc = median(column(json, lines, "compute_s")) / 1e6;
+        Overhead o = new Overhead(100 * (r - b) / b, 100 * (r - bd) / bd, 100 * (cpuRuntime - cpuBare) / cpuBare);
         String what = c.getString("train.objective").equals("toy") ? "toy, " + c.getInt("train.toy.dim") + " params"
                 : c.getString("train.objective");
         System.out.printf("round %d/%d overhead (%s, %s, batch %d, %d intra-op threads, steps %d..%d, load %s): wall: bare "
                 + "loop %.2f ms/step (%.2f with data); runtime %.2f ms/step, of which step function %.2f; overhead vs "
                 + "bare %.1f%% (vs bare with data %.1f%%); time outside the step function %.1f%%%n", round, rounds,
                 cluster ? "trainer JVM" : "in-process", what, c.getInt("train.global-batch"), threads, warmUpSteps,
-                steps - 1, loadAverage(), b, bd, r, rc, 100 * (r - b) / b, 100 * (r - bd) / bd, 100 * (r - rc) / rc);
-        overheads[round - 1] = 100 * (r - b) / b;
-        overheadsWithData[round - 1] = 100 * (r - bd) / bd;
-        cpuOverheads[round - 1] = 100 * (cpuRuntime - cpuBare) / cpuBare;
+                steps - 1, loadAverage(), b, bd, r, rc, o.vsBare(), o.vsBareWithData(), 100 * (r - rc) / rc);
         System.out.printf("round %d/%d overhead CPU per step (data included in both): bare loop %.1f ms, runtime %.1f ms: "
-                + "%+.1f%%%n", round, rounds, cpuBare * 1e3, cpuRuntime * 1e3, 100 * (cpuRuntime - cpuBare) / cpuBare);
+                + "%+.1f%%%n", round, rounds, cpuBare * 1e3, cpuRuntime * 1e3, o.cpu());
+        return o;
     }
 
     private void runtime(List<String> base, Path runDir, int n) throws Exception {
