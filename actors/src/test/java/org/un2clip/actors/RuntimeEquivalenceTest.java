@@ -94,7 +94,8 @@ class RuntimeEquivalenceTest {
         run("n", "train.trainers=1", "checkpoint.every-steps=2", "checkpoint.keep=2");
         assertThat(new CheckpointStore(tmp.resolve("n/checkpoints"), 2).list())
                 .extracting(p -> p.getFileName().toString()).containsExactly("step-00000005", "step-00000004");
-        run("t", "train.trainers=1", "checkpoint.every-time=1ms", "checkpoint.keep=10");
+        // Every step takes at least 4 × 2 ms (4 micro-batches): each one is past the 1 ms period when it ends.
+        run("t", "train.trainers=1", "checkpoint.every-time=1ms", "train.toy.min-step-time=2ms", "checkpoint.keep=10");
         assertThat(new CheckpointStore(tmp.resolve("t/checkpoints"), 10).list()).hasSize(5);
     }
 

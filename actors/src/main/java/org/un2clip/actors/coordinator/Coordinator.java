@@ -74,7 +74,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     private final String[] trainerEndpoints;
     private final ActorRef<Checkpointer.Write> checkpointer;
     private final Map<Long, StepTally> tallies = new HashMap<>();
-    private final Map<Long, CoordinatorProtocol.ShardState[]> snapshots = new HashMap<>();
+    private final Map<Long, PendingSnapshot> snapshots = new HashMap<>();
     /** The loss scale of the next undecided step (static unless train.loss-scale-dynamic). */
     private LossScaler scaler;
     /** The scaler before the last decided step, {@link #decidedStep} (a re-reduced step is decided again from it). */
@@ -438,6 +438,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         return writeMetrics();
     }
 
+    /**
+     * A checkpoint being gathered: the shards' states as they arrive, and the loss scaler as it stood when the step
+     * completed. By the time the last shard answers, the next step may have been decided (its norm in), and its
+     * scaler must not leak into this checkpoint: a resume would then scale that step twice.
+     */
+    private record PendingSnapshot(CoordinatorProtocol.ShardState[] parts, LossScaler scaler) {}
+
     /** Asks every shard for its state at {@code completed} (they are at that version: nothing runs past it). */
     private void requestSnapshot(long completed) {
         checkpointRequested = false;
@@ -445,7 +452,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         if (snapshots.containsKey(completed)) {
             return;
         }
-        snapshots.put(completed, new CoordinatorProtocol.ShardState[shards.size()]);
+        snapshots.put(completed, new PendingSnapshot(new CoordinatorProtocol.ShardState[shards.size()], scaler));
         for (ActorRef<ShardProtocol.Command> s : shards) {
             s.tell(new ShardProtocol.Snapshot(completed, getContext().getSelf()));
         }
@@ -886,7 +893,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private Behavior<CoordinatorProtocol.Command> onShardState(CoordinatorProtocol.ShardState m) {
-        CoordinatorProtocol.ShardState[] parts = snapshots.get(m.step());
+        PendingSnapshot pending = snapshots.get(m.step());
+        CoordinatorProtocol.ShardState[] parts = pending.parts();
         parts[m.shard()] = m;
         for (CoordinatorProtocol.ShardState p : parts) {
             if (p == null) {
@@ -906,7 +914,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         org.un2clip.data.sampler.SamplerState cursor = assignment.cursor(m.step());
         TrainingState state = new TrainingState(m.step(), parts[0].adamStep(), plan.seed(), cursor.epoch(),
-                cursor.offset(), scaler.scale(), master, expAvg, expAvgSq, operator.lrOverride, scaler.goodSteps());
+                cursor.offset(), pending.scaler().scale(), master, expAvg, expAvgSq, operator.lrOverride,
+                pending.scaler().goodSteps());
         if (m.step() == finalStep) {
             finalParameters = master;
         }

@@ -33,7 +33,8 @@ public interface Objectives {
     static Objectives of(Config c) {
         String name = c.getString("train.objective");
         if (name.equals("toy")) {
-            return new Toy(c.getLong("train.seed"), c.getInt("train.toy.dim"));
+            return new Toy(c.getLong("train.seed"), c.getInt("train.toy.dim"),
+                    c.getDuration("train.toy.min-step-time").toNanos());
         }
         if (name.equals("un2clip")) {
             String dir = c.getString("train.un2clip.generator");
@@ -51,14 +52,14 @@ public interface Objectives {
     }
 
     /** Linear regression over keyed synthetic samples. */
-    record Toy(long seed, int dim, ToySamples samples) implements Objectives {
-        public Toy(long seed, int dim) {
-            this(seed, dim, new ToySamples(seed, dim));
+    record Toy(long seed, int dim, long minStepNanos, ToySamples samples) implements Objectives {
+        public Toy(long seed, int dim, long minStepNanos) {
+            this(seed, dim, minStepNanos, new ToySamples(seed, dim));
         }
 
         @Override
         public StepFunction create() {
-            return new ToyObjective(seed, dim);
+            return new ToyObjective(seed, dim, minStepNanos);
         }
 
         @Override

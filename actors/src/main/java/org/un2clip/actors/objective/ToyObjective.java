@@ -12,10 +12,14 @@ import org.un2clip.model.step.TrainingBatch;
 public final class ToyObjective implements StepFunction {
     private final int dim;
     private final long seed;
+    private final long minStepNanos;
 
-    public ToyObjective(long seed, int dim) {
+    /** @param minStepNanos a floor on each call's time (it sleeps the rest), so tests of time-based behaviour do
+     *     not depend on how fast this machine is; 0 for none */
+    public ToyObjective(long seed, int dim, long minStepNanos) {
         this.seed = seed;
         this.dim = dim;
+        this.minStepNanos = minStepNanos;
     }
 
     @Override
@@ -60,7 +64,11 @@ public final class ToyObjective implements StepFunction {
             }
             gradients.put(i, (float) (g / b));
         }
-        return new StepResult(loss / b, t1 - t0, System.nanoTime() - t1);
+        long t2 = System.nanoTime();
+        for (long left = minStepNanos - (t2 - t0); left > 0; left = minStepNanos - (System.nanoTime() - t0)) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+        return new StepResult(loss / b, t1 - t0, t2 - t1);
     }
 
     @Override
