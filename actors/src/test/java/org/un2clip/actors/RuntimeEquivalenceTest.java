@@ -123,25 +123,38 @@ class RuntimeEquivalenceTest {
 
     @Test
     void dynamicLossScalingSkipsOverflowingStepsHalvesGrowsAndResumesBitForBit() throws Exception {
-        String[] dynamic = {"train.trainers=2", "train.steps=16", "train.loss-scale=1.7014118346046923E38",
+        String[] dynamic = {"train.trainers=2", "train.steps=48", "train.loss-scale=1.7014118346046923E38",
             "train.loss-scale-dynamic=true", "train.loss-scale-growth-interval=3", "checkpoint.every-steps=1",
-            "checkpoint.keep=20"};
+            "checkpoint.keep=48"};
         RunResult full = run("dyn", dynamic);
         List<com.fasterxml.jackson.databind.JsonNode> m = metrics(tmp.resolve("dyn"));
-        assertThat(m).hasSize(16);
+        assertThat(m).hasSize(48);
         assertThat(m.get(0).get("skipped").asBoolean()).as("2^127 overflows the first step").isTrue();
-        assertThat(m.get(15).get("skipped").asBoolean()).as("the scale came down and steps train").isFalse();
+        assertThat(m.get(47).get("skipped").asBoolean()).as("the scale came down and steps train").isFalse();
         // The scale follows the rule step by step: halve after a skipped step, double after 3 finite in a row.
+        List<org.un2clip.actors.plan.LossScaler> before = new ArrayList<>();   // the scaler each step starts with
         org.un2clip.actors.plan.LossScaler s = new org.un2clip.actors.plan.LossScaler(m.get(0).get("loss_scale").asDouble(), 0);
         for (com.fasterxml.jackson.databind.JsonNode line : m) {
             assertThat(line.get("loss_scale").asDouble()).as("step %s", line.get("step")).isEqualTo(s.scale());
+            before.add(s);
             s = s.after(!line.get("skipped").asBoolean(), 3);
+        }
+        before.add(s);
+        // Every checkpoint (one per step) holds the scaler the next step starts with, not a later one: the next
+        // step's norms often reach the coordinator before the last shard's state for the checkpoint does.
+        CheckpointStore store = new CheckpointStore(tmp.resolve("dyn/checkpoints"), 48);
+        assertThat(store.list()).hasSize(48);
+        for (Path p : store.list()) {
+            var c = new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.resolve("coordinator.json").toFile());
+            org.un2clip.actors.plan.LossScaler expected = before.get(c.get("step").asInt());
+            assertThat(c.get("loss_scale").asDouble()).as("loss scale in %s", p).isEqualTo(expected.scale());
+            assertThat(c.get("loss_scale_good_steps").asInt()).as("finite steps in %s", p)
+                    .isEqualTo(expected.goodSteps());
         }
         float[] initial = new float[full.parameters().length];
         Objectives.of(config(tmp)).create().initialParameters(java.nio.FloatBuffer.wrap(initial));
         assertThat(full.parameters()).isNotEqualTo(initial);
         // Resume from a checkpoint taken in the middle of a growth interval (its count of finite steps matters).
-        CheckpointStore store = new CheckpointStore(tmp.resolve("dyn/checkpoints"), 20);
         Path mid = null;
         for (Path p : store.list()) {
             var c = new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.resolve("coordinator.json").toFile());
