@@ -2,6 +2,8 @@ package org.un2clip.cluster.cli;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
+import org.agrona.concurrent.IdleStrategy;
+import org.un2clip.actors.PollingIdle;
 import org.un2clip.actors.transport.FloatVectors;
 import org.un2clip.actors.transport.TensorLink;
 import org.un2clip.actors.transport.TensorPublisher;
@@ -64,6 +66,9 @@ final class BenchLinkCommand implements Callable<Integer> {
             try (TensorReceiver r = receiving.receiver("127.0.0.1:0", 7, 1, l);
                  TensorPublisher p = sending.publisher(r.endpoint(), 7, 1)) {
                 TensorSlot slot = new TensorSlot(dst, 0, floats, s.chunkFloats());
+                // Polls as the runtime's trainers and shards do: on a box with few cores a spinning receiver
+                // takes the CPU that the sender and the media driver's term cleaning need.
+                IdleStrategy idle = PollingIdle.strategy();
                 p.awaitConnected();
                 double[] link = new double[repeat];
                 double[] memcpy = new double[repeat];
@@ -76,10 +81,9 @@ final class BenchLinkCommand implements Callable<Integer> {
                     Thread sender = new Thread(() -> p.send(step, step, 0, 0, src, 0, floats));
                     long t0 = System.nanoTime();
                     sender.start();
+                    idle.reset();
                     while (!done[0]) {
-                        if (r.poll(64) == 0) {
-                            Thread.onSpinWait();
-                        }
+                        idle.idle(r.poll(64));
                     }
                     double sec = (System.nanoTime() - t0) / 1e9;
                     sender.join();
