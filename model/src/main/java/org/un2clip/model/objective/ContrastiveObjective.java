@@ -78,13 +78,22 @@ public final class ContrastiveObjective implements StepFunction {
         // + eps: the norm's gradient is undefined at 0
         image = image.div(image.norm(new int[] {1}, true).add(1e-6f));
         text = text.div(text.norm(new int[] {1}, true).add(1e-6f));
-        NDArray logits = image.matMul(text.transpose()).mul(scale.get(LOGIT_SCALE).minimum(MAX_LOG_SCALE).exp());
+        NDArray logits = image.matMul(text.transpose()).mul(logitScale(scale.get(LOGIT_SCALE)));
         NDArray targets = m.create(targets(batch), new Shape(b, b));
         // Divisors as step-lived arrays: DJL frees a Java number's temporary before backward reads it.
         NDArray imageToText = logits.logSoftmax(1).mul(targets).sum().neg().div(Tensors.scalar(logits, b));
         NDArray textToImage = logits.transpose().logSoftmax(1).mul(targets.transpose()).sum().neg()
                 .div(Tensors.scalar(logits, b));
         return imageToText.add(textToImage).div(Tensors.scalar(logits, 2));
+    }
+
+    /**
+     * CLIP's multiplier of the cosine similarities, exp(min(s, ln 100)), differentiable in s. The bound is a
+     * step-lived array: minimum's backward compares s with it, and DJL frees a Java number's temporary right after
+     * the op (with that memory reused before backward, the gradient came out 0: ScalarLifetimeTest).
+     */
+    public static NDArray logitScale(NDArray s) {
+        return s.minimum(Tensors.scalar(s, MAX_LOG_SCALE)).exp();
     }
 
     private static long[] ids(TrainingBatch batch) {

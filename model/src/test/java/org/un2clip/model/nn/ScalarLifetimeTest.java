@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.un2clip.model.objective.ContrastiveObjective;
 import org.un2clip.model.unclip.AutoencoderKL;
 
 /**
@@ -51,14 +52,31 @@ class ScalarLifetimeTest {
         }
     }
 
-    /** Frees unreachable direct buffers and refills small native allocations with NaN. */
+    @Test
+    void clipLogitScaleGradientSurvivesMemoryChurn() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray s = m.create(new float[] {2.5f});
+            s.setRequiresGradient(true);
+            NDArray y = ContrastiveObjective.logitScale(s).sum();
+            // minimum's backward compares s with the bound: a freed bound refilled with 0 would mask the gradient
+            churn(0f);
+            gc.backward(y);
+            assertThat((double) s.getGradient().getFloat(0)).isCloseTo(Math.exp(2.5), org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
     static List<ByteBuffer> churn() throws InterruptedException {
+        return churn(Float.NaN);
+    }
+
+    /** Frees unreachable direct buffers and refills small native allocations with {@code fill}. */
+    static List<ByteBuffer> churn(float fill) throws InterruptedException {
         System.gc();
         Thread.sleep(50);
         List<ByteBuffer> keep = new ArrayList<>();
         for (int i = 0; i < 20000; i++) {
             ByteBuffer b = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-            b.putFloat(0, Float.NaN);
+            b.putFloat(0, fill);
             keep.add(b);
         }
         return keep;
