@@ -123,12 +123,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     /** What the coordinator knows about one step while it is open. */
     private static final class StepTally {
-        double sumSquares;
+        final IndexedSum squares;     // Σg² by shard
+        final IndexedSum losses;      // Σ size·loss by rank
         int norms;
         int applied;
         int reports;
         final java.util.BitSet reported = new java.util.BitSet();
-        double lossSum;
         int samples;
         double[] phases = new double[4];
         long bytes;
@@ -136,6 +136,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         double clip = 1;
         boolean skipped;
         double lossScale;
+
+        StepTally(int shards, int ranks) {
+            squares = new IndexedSum(shards);
+            losses = new IndexedSum(ranks);
+        }
     }
 
     public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
@@ -324,7 +329,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private StepTally tally(long step) {
-        return tallies.computeIfAbsent(step, s -> new StepTally());
+        return tallies.computeIfAbsent(step, s -> new StepTally(shards.size(), rankReportNs.length));
     }
 
     private Behavior<CoordinatorProtocol.Command> onNorm(CoordinatorProtocol.GradientNorm m) {
@@ -332,7 +337,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return this;
         }
         StepTally t = tally(m.step());
-        t.sumSquares += m.sumSquares();
+        t.squares.add(m.shard(), m.sumSquares());
         if (++t.norms < shards.size()) {
             return this;
         }
@@ -343,7 +348,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                     new CoordinatorProtocol.TrainerLost(r, "drained by the operator")));
             draining.clear();
         }
-        double norm = Math.sqrt(t.sumSquares);
+        double norm = Math.sqrt(t.squares.total());
         t.skipped = !Double.isFinite(norm);
         if (t.skipped) {
             skippedSteps++;
@@ -465,7 +470,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         StepTally t = tally(m.step());
         t.reports++;
         t.reported.set(m.rank());
-        t.lossSum += m.lossSum();
+        t.losses.add(m.rank(), m.lossSum());
         t.samples += m.samples();
         t.phases[0] = Math.max(t.phases[0], m.dataNanos() / 1e9);
         t.phases[1] = Math.max(t.phases[1], m.computeNanos() / 1e9);
@@ -487,7 +492,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             long now = System.nanoTime();
             double seconds = Math.max(1e-9, (now - lastStepEndNs) / 1e9);
             lastStepEndNs = now;
-            lastLoss = t.lossSum / t.samples;
+            lastLoss = t.losses.total() / t.samples;
             int samples = t.samples + lostRanksSamples(nextMetricsStep, t);
             recent.add(seconds, samples);
             metrics.step(nextMetricsStep, assignment.cursor(nextMetricsStep).epoch(), lastLoss, t.lr, samples,
@@ -516,7 +521,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                 || System.nanoTime() - lastStepEndNs < settings.stepTimeout().toNanos()) {
             return this;    // finished, paused at this step, or re-armed by a resume (that deadline will judge)
         }
-        StepTally t = tallies.getOrDefault(d.step(), new StepTally());
+        StepTally t = tallies.getOrDefault(d.step(), new StepTally(0, 0));
         java.util.List<Integer> late = new java.util.ArrayList<>();
         for (int r = 0; r < trainers.size(); r++) {
             if (!t.reported.get(r)) {
