@@ -98,18 +98,12 @@ final class BenchLinkCommand implements Callable<Integer> {
                 }
                 System.out.printf("link %s: %.2f GB, chunk %d B, term %d MiB, %d pairs after %d warm-up: link median %.2f GB/s (best %.2f); memcpy median "
                         + "%.2f GB/s (best %.2f); ratio of medians %.0f%%, of bests %.0f%%, per pair %s%n%s%n", media,
-                        floats * 4.0 / 1e9, chunk, s.termLength() >> 20, repeat, warmup, median(link), max(link), median(memcpy), max(memcpy),
-                        100 * median(link) / median(memcpy), 100 * max(link) / max(memcpy), percents(ratio),
+                        floats * 4.0 / 1e9, chunk, s.termLength() >> 20, repeat, warmup, Stats.median(link), max(link), Stats.median(memcpy), max(memcpy),
+                        100 * Stats.median(link) / Stats.median(memcpy), 100 * max(link) / max(memcpy), percents(ratio),
                         r.counters());
             }
         }
         return 0;
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static double max(double[] xs) {

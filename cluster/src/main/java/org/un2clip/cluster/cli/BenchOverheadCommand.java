@@ -102,7 +102,7 @@ final class BenchOverheadCommand implements Callable<Integer> {
             // This machine's speed drifts by ±10 % over tens of seconds (shared cores): one round can land on either
             // side of the goal by chance; the median of the rounds' overheads is the number to quote.
             System.out.printf("median of %d rounds: overhead vs bare %.1f%%, vs bare with data %.1f%%, CPU %+.1f%%%n",
-                    rounds, middle(overheads), middle(overheadsWithData), middle(cpuOverheads));
+                    rounds, Stats.median(overheads), Stats.median(overheadsWithData), Stats.median(cpuOverheads));
         }
         deleteTree(dir);
         return 0;
@@ -110,12 +110,6 @@ final class BenchOverheadCommand implements Callable<Integer> {
 
     /** One round's overheads, in percent. */
     private record Overhead(double vsBare, double vsBareWithData, double cpu) {}
-
-    private static double middle(double[] xs) {
-        double[] sorted = xs.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 
     /** One round's wall-time medians (steps after the warm-up) and CPU per step. */
     private Overhead report(int round, Config c, int threads, long[] bare, long[] bareWithData, Path longRun, double cpuBare,
