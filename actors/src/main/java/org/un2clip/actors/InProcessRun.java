@@ -18,6 +18,7 @@ import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
+import org.un2clip.actors.coordinator.ShardFactory;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.trainer.Trainer;
@@ -44,8 +45,8 @@ public final class InProcessRun {
         try (TensorLink link = TensorLink.embedded(TransportSettings.from(config))) {
             String endpoint = link.settings().host() + ":0";
             ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
-                ActorRef<CoordinatorProtocol.Command> coordinator = ctx.spawn(Coordinator.create(plan, settings, link,
-                        endpoint, objectives, restored, console, done), "coordinator");
+                ActorRef<CoordinatorProtocol.Command> coordinator = ctx.spawn(Coordinator.create(plan, settings,
+                        ShardFactory.onLink(link, endpoint), objectives, restored, console, done), "coordinator");
                 for (int r = 0; r < plan.trainers(); r++) {
                     ctx.spawn(Trainer.create(r, link, endpoint, objectives, coordinator, plan.runId()), "trainer-" + r,
                             DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));

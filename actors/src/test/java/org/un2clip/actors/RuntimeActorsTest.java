@@ -26,6 +26,7 @@ import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
+import org.un2clip.actors.coordinator.ShardFactory;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.plan.ShardLayout;
@@ -169,7 +170,7 @@ class RuntimeActorsTest {
                 "train.toy.dim=8", "train.step-timeout=" + stepTimeout));
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(plan,
-                RunSettings.from(config), link, "ipc", Objectives.of(config), Optional.empty(), null, done),
+                RunSettings.from(config), ShardFactory.onLink(link, "ipc"), Objectives.of(config), Optional.empty(), null, done),
                 "coordinator-" + runId);
         FakeTrainer f0 = new FakeTrainer(runId, 0, 8);
         FakeTrainer f1 = new FakeTrainer(runId, 1, 8);

@@ -27,6 +27,7 @@ import org.un2clip.actors.coordinator.Coordinator;
 import org.un2clip.actors.coordinator.CoordinatorProtocol;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
+import org.un2clip.actors.coordinator.ShardFactory;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.trainer.Trainer;
@@ -146,7 +147,7 @@ class StallDetectionTest {
         Objectives toy = Objectives.of(config);
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(plan,
-                RunSettings.from(config), link, "ipc", toy, Optional.empty(), null, done), "coordinator-" + runId);
+                RunSettings.from(config), ShardFactory.onLink(link, "ipc"), toy, Optional.empty(), null, done), "coordinator-" + runId);
         ActorRef<TrainerProtocol.Command> t0 = trainer(0, new Pace(STEP_MS), toy, coordinator, runId, "a");
         ActorRef<TrainerProtocol.Command> t1 = trainer(1, new Pace(STEP_MS), toy, coordinator, runId, "a");
         TestProbe<CoordinatorProtocol.Status> probe = kit.createTestProbe();

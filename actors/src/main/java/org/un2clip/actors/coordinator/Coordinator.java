@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.un2clip.actors.aggregator.GradientShard;
 import org.un2clip.actors.aggregator.ShardOptimizer;
 import org.un2clip.actors.aggregator.ShardProtocol;
 import org.un2clip.actors.checkpoint.CheckpointStore;
@@ -30,7 +29,6 @@ import org.un2clip.actors.plan.LossScaler;
 import org.un2clip.actors.plan.SampleAssignment;
 import org.un2clip.actors.plan.ShardLayout;
 import org.un2clip.actors.trainer.TrainerProtocol;
-import org.un2clip.actors.transport.TensorLink;
 import org.un2clip.model.step.StepFunction;
 
 /**
@@ -143,32 +141,31 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
     }
 
-    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
-            String bindEndpoint, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
+    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings,
+            ShardFactory shards, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
             CompletableFuture<RunResult> done) {
-        return create(plan, settings, link, bindEndpoint, objectives, restored, console, done, new CompletableFuture<>());
+        return create(plan, settings, shards, objectives, restored, console, done, new CompletableFuture<>());
     }
 
     /** As above; {@code started} completes with the start step once every trainer registered. */
-    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
-            String bindEndpoint, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
+    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings,
+            ShardFactory shards, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
             CompletableFuture<RunResult> done, CompletableFuture<Long> started) {
-        return create(plan, settings, link, bindEndpoint, objectives, restored, console, done, started,
+        return create(plan, settings, shards, objectives, restored, console, done, started,
                 new NodeMetrics(Long.toString(plan.runId()), "coordinator", -1));
     }
 
     /** As above; {@code nodeMetrics} (the node's Prometheus endpoint) is fed once per finished step. */
-    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings, TensorLink link,
-            String bindEndpoint, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
+    public static Behavior<CoordinatorProtocol.Command> create(RunPlan plan, RunSettings settings,
+            ShardFactory shards, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
             CompletableFuture<RunResult> done, CompletableFuture<Long> started, NodeMetrics nodeMetrics) {
-        return Behaviors.setup(ctx -> new Coordinator(ctx, plan, settings, link, bindEndpoint, objectives, restored,
+        return Behaviors.setup(ctx -> new Coordinator(ctx, plan, settings, shards, objectives, restored,
                 console, done, started, nodeMetrics));
     }
 
     private Coordinator(ActorContext<CoordinatorProtocol.Command> ctx, RunPlan plan, RunSettings settings,
-            TensorLink link, String bindEndpoint, Objectives objectives, Optional<TrainingState> restored,
-            PrintStream console, CompletableFuture<RunResult> done, CompletableFuture<Long> started,
-            NodeMetrics nodeMetrics) {
+            ShardFactory shardFactory, Objectives objectives, Optional<TrainingState> restored, PrintStream console,
+            CompletableFuture<RunResult> done, CompletableFuture<Long> started, NodeMetrics nodeMetrics) {
         super(ctx);
         this.nodeMetrics = nodeMetrics;
         this.openSteps = nodeMetrics.queue("open-steps");
@@ -228,8 +225,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
                     : new ShardOptimizer(java.util.Arrays.copyOfRange(master, from, to),
                             java.util.Arrays.copyOfRange(expAvg, from, to),
                             java.util.Arrays.copyOfRange(expAvgSq, from, to), adamStep);
-            ActorRef<ShardProtocol.Command> shard = ctx.spawn(GradientShard.create(k, layout, opt, link, bindEndpoint,
-                    plan.runId(), ctx.getSelf()), "shard-" + k,
+            ActorRef<ShardProtocol.Command> shard = ctx.spawn(shardFactory.create(k, layout, opt, plan.runId(),
+                    ctx.getSelf()), "shard-" + k,
                     DispatcherSelector.fromConfig("un2clip-data-plane-dispatcher"));
             ctx.watchWith(shard, new CoordinatorProtocol.NodeFailed("shard " + k, "stopped"));
             shards.add(shard);

@@ -20,6 +20,7 @@ import org.un2clip.actors.coordinator.CoordinatorProtocol;
 import org.un2clip.actors.coordinator.RunHostProtocol;
 import org.un2clip.actors.coordinator.RunResult;
 import org.un2clip.actors.coordinator.RunSettings;
+import org.un2clip.actors.coordinator.ShardFactory;
 import org.un2clip.actors.objective.Objectives;
 import org.un2clip.actors.plan.RunPlan;
 import org.un2clip.actors.transport.TensorLink;
@@ -87,7 +88,7 @@ public final class CoordinatorNode implements AutoCloseable {
             throw e;
         }
         this.host = CoordinatorSingleton.init(system);
-        this.coordinator = start(Coordinator.create(plan, settings, link, link.settings().host() + ":0", objectives,
+        this.coordinator = start(Coordinator.create(plan, settings, shards(), objectives,
                 restored, console, done, begun, observability.metrics()), plan, settings, done);
         String run = config.getString("run.name");
         // SIGTERM: the open step is abandoned (the run continues from the newest checkpoint with --resume);
@@ -146,10 +147,15 @@ public final class CoordinatorNode implements AutoCloseable {
         Objectives objectives = Objectives.of(config);
         CompletableFuture<RunResult> nextDone = new CompletableFuture<>();
         CompletableFuture<Long> nextBegun = new CompletableFuture<>();
-        coordinator = start(Coordinator.create(plan, settings, link, link.settings().host() + ":0", objectives,
+        coordinator = start(Coordinator.create(plan, settings, shards(), objectives,
                 Optional.empty(), console, nextDone, nextBegun), plan, settings, nextDone);
         done = nextDone;
         begun = nextBegun;
+    }
+
+    /** The run's gradient shards: on this node's link, each on its own UDP port of transport.host. */
+    private ShardFactory shards() {
+        return ShardFactory.onLink(link, link.settings().host() + ":0");
     }
 
     /**
