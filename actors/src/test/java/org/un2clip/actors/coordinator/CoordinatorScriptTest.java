@@ -1,0 +1,294 @@
+package org.un2clip.actors.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.un2clip.actors.aggregator.ShardProtocol;
+import org.un2clip.actors.checkpoint.CheckpointStore;
+import org.un2clip.actors.checkpoint.TrainingState;
+import org.un2clip.actors.objective.Objectives;
+import org.un2clip.actors.plan.LossScaler;
+import org.un2clip.actors.plan.RunPlan;
+import org.un2clip.actors.plan.ShardLayout;
+import org.un2clip.actors.trainer.TrainerProtocol;
+import org.un2clip.conf.Un2clipConfig;
+
+/**
+ * The Coordinator's own decisions under interleavings chosen by the test: its shards are scripted stand-ins
+ * ({@link ShardFactory}) and its trainers are probes, so every message a shard or trainer would send arrives
+ * exactly when and in the order the test says. Serialize-messages is on.
+ */
+class CoordinatorScriptTest {
+    static final ActorTestKit kit = ActorTestKit.create(ConfigFactory.parseString(
+            "pekko.actor.serialize-messages = on").withFallback(ConfigFactory.load()));
+    static long run = 5000;
+
+    @TempDir
+    Path tmp;
+
+    @AfterAll
+    static void stop() {
+        kit.shutdownTestKit();
+    }
+
+    /**
+     * A step's gradient norm (Σg² over shards) and loss (Σ over ranks) are added in shard and rank order whatever
+     * order the reports arrive in. The parts are chosen so that float addition's order shows: Σg² parts 3, 2⁻⁵²,
+     * 2⁻⁵² change the clip coefficient's bits when the small ones are added first; loss parts 10¹⁶, 1, −10¹⁶ sum
+     * to 0 in rank order and to 1 when the big ones cancel first.
+     */
+    @Test
+    void aStepsNormAndLossAreSummedInIndexOrderWhateverTheArrivalOrder() throws Exception {
+        double tiny = Math.ulp(1.0);
+        double[] squares = {3.0, tiny, tiny};
+        double[] losses = {1e16, 1, -1e16};
+        RunPlan plan = plan(3, 3, 1, 0.5, false);
+        double clipInOrder = plan.clipCoefficient(Math.sqrt((squares[0] + squares[1]) + squares[2]));
+        double lossInOrder = ((losses[0] + losses[1]) + losses[2]) / 3;
+        // The parts tell orders apart: an implementation that summed as reports arrive would fail below.
+        assertThat(plan.clipCoefficient(Math.sqrt((squares[2] + squares[1]) + squares[0]))).isNotEqualTo(clipInOrder);
+        assertThat((losses[2] + losses[0]) + losses[1]).isNotEqualTo(lossInOrder * 3);
+
+        for (int[] order : permutations(3)) {
+            Script s = new Script(plan(3, 3, 1, 0.5, false), "checkpoint.every-steps=0");
+            s.begin();
+            s.norms(0, squares, order);
+            for (ShardProtocol.Apply apply : s.applies(0)) {
+                assertThat(apply.clipCoefficient()).as("clip coefficient, norms arriving in order %s",
+                        Arrays.toString(order)).isEqualTo(clipInOrder);
+            }
+            for (int r : order) {
+                s.stepDone(0, r, losses[r]);
+            }
+            s.applied(0);
+            s.snapshotRequested(1);
+            s.answerSnapshot(1);
+            RunResult result = s.done.get(30, TimeUnit.SECONDS);
+            assertThat(result.lastLoss()).as("loss, reports arriving in order %s", Arrays.toString(order))
+                    .isEqualTo(lossInOrder);
+        }
+    }
+
+    /**
+     * Dynamic loss scaling: a checkpoint holds the scaler its step boundary had, even when the next step's norm
+     * (which decides the scale after it) arrives while the shards' states for the checkpoint are still being
+     * gathered. Step 1's gradient is not finite, so the scale halves right then; a checkpoint that took the
+     * scaler when its last shard answered would hold step 2's scale, and a resume from it would halve twice.
+     */
+    @Test
+    void aCheckpointHoldsTheLossScaleOfItsBoundaryWhenTheNextStepIsDecidedMeanwhile() throws Exception {
+        RunPlan plan = plan(1, 2, 3, 0, true);
+        Script s = new Script(plan, "checkpoint.every-steps=1", "checkpoint.keep=10");
+        s.begin();
+        boolean[] finite = {true, false, true};
+        s.norms(0, normsWhere(finite[0]), 1, 0);
+        for (int step = 0; step < 3; step++) {
+            boolean skip = !finite[step];
+            assertThat(s.applies(step)).as("step %d skipped", step).allMatch(a -> a.skip() == skip);
+            s.applied(step);
+            s.snapshotRequested(step + 1);
+            s.stepDone(step, 0, 0.5);
+            if (step + 1 < 3) {
+                // The next step's norms, and with them the scale after it, while the checkpoint is gathered.
+                s.norms(step + 1, normsWhere(finite[step + 1]), step % 2, 1 - step % 2);
+            }
+            s.answerSnapshot(step + 1);
+        }
+        s.done.get(30, TimeUnit.SECONDS);
+        s.nextFromTrainer(0, TrainerProtocol.Shutdown.class);
+
+        LossScaler expected = new LossScaler(plan.lossScale(), 0);
+        List<TrainingState> checkpoints = s.checkpoints();
+        assertThat(checkpoints).extracting(TrainingState::step).containsExactly(1L, 2L, 3L);
+        List<TrainerProtocol.LossScale> told = s.lossScalesToldToRank0();
+        for (int step = 0; step < 3; step++) {
+            expected = expected.after(finite[step], plan.lossScaleGrowthInterval());
+            TrainingState c = checkpoints.get(step);
+            assertThat(c.lossScale()).as("loss scale in the checkpoint of step %d", step + 1).isEqualTo(expected.scale());
+            assertThat(c.lossScaleGoodSteps()).as("good steps in the checkpoint of step %d", step + 1)
+                    .isEqualTo(expected.goodSteps());
+        }
+        // What the trainer was told agrees: step s ran at the scale that the checkpoint of boundary s holds.
+        assertThat(told).extracting(TrainerProtocol.LossScale::step).containsExactly(0L, 1L, 2L);
+        for (TrainerProtocol.LossScale t : told.subList(1, 3)) {
+            assertThat(t.scale()).isEqualTo(checkpoints.get((int) t.step() - 1).lossScale());
+        }
+    }
+
+    /** Two shards' Σg²: shard 0's is NaN for a step whose gradient is not finite. */
+    private static double[] normsWhere(boolean finite) {
+        return new double[] {finite ? 1.0 : Double.NaN, 1.0};
+    }
+
+    private static RunPlan plan(int trainers, int shards, int steps, double clipGradNorm, boolean dynamicScale) {
+        return new RunPlan(run++, trainers, shards, trainers, 1, steps, 42, false, 0, 0.1, 0.01, 0.9, 0.999, 1e-8,
+                "constant", 0, clipGradNorm, 1024, "toy", 64, dynamicScale, 1);
+    }
+
+    private static List<int[]> permutations(int n) {
+        List<int[]> out = new ArrayList<>();
+        permute(new int[n], new boolean[n], 0, out);
+        return out;
+    }
+
+    private static void permute(int[] prefix, boolean[] used, int at, List<int[]> out) {
+        if (at == prefix.length) {
+            out.add(prefix.clone());
+            return;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (!used[i]) {
+                used[i] = true;
+                prefix[at] = i;
+                permute(prefix, used, at + 1, out);
+                used[i] = false;
+            }
+        }
+    }
+
+    /** One coordinator, its scripted shards and probe trainers; messages are sent when a method says so. */
+    private final class Script {
+        private static final Duration WAIT = Duration.ofSeconds(10);
+        final RunPlan plan;
+        final CompletableFuture<RunResult> done = new CompletableFuture<>();
+        final List<TestProbe<ShardProtocol.Command>> shards = new ArrayList<>();
+        final List<TestProbe<TrainerProtocol.Command>> trainers = new ArrayList<>();
+        /** Every message a probe received that a {@link #next} call passed over, by probe. */
+        final List<List<Object>> passedOver = new ArrayList<>();
+        final Path runDir;
+        final ActorRef<CoordinatorProtocol.Command> coordinator;
+        ShardLayout layout;
+
+        Script(RunPlan plan, String... settings) {
+            this.plan = plan;
+            this.runDir = tmp.resolve("run-" + plan.runId());
+            List<String> keys = new ArrayList<>(List.of("run.dir=" + runDir, "train.objective=toy", "train.toy.dim=9",
+                    "train.stall-floor=10m"));
+            keys.addAll(List.of(settings));
+            var config = Un2clipConfig.load(Optional.empty(), keys);
+            for (int k = 0; k < plan.shards(); k++) {
+                shards.add(kit.createTestProbe());
+                passedOver.add(new ArrayList<>());
+            }
+            for (int r = 0; r < plan.trainers(); r++) {
+                trainers.add(kit.createTestProbe());
+                passedOver.add(new ArrayList<>());
+            }
+            ShardFactory scripted = (shard, shardLayout, optimizer, runId, coordinator) -> {
+                layout = shardLayout;
+                return Behaviors.monitor(ShardProtocol.Command.class, shards.get(shard).getRef(), Behaviors.ignore());
+            };
+            coordinator = kit.spawn(Coordinator.create(plan, RunSettings.from(config), scripted, Objectives.of(config),
+                    Optional.empty(), null, done), "coordinator-" + plan.runId());
+        }
+
+        void begin() {
+            for (int k = 0; k < plan.shards(); k++) {
+                coordinator.tell(new CoordinatorProtocol.ShardReady(k, "ipc"));
+            }
+            for (int r = 0; r < plan.trainers(); r++) {
+                coordinator.tell(new CoordinatorProtocol.RegisterTrainer(r, trainers.get(r).getRef(), "ipc"));
+            }
+            for (int k = 0; k < plan.shards(); k++) {
+                assertThat(next(k, ShardProtocol.Begin.class).startStep()).isZero();
+            }
+            for (int r = 0; r < plan.trainers(); r++) {
+                assertThat(nextFromTrainer(r, TrainerProtocol.Begin.class).startStep()).isZero();
+            }
+        }
+
+        /** The shards' Σg² of {@code step}, arriving in {@code order}. */
+        void norms(long step, double[] squares, int... order) {
+            for (int k : order) {
+                coordinator.tell(new CoordinatorProtocol.GradientNorm(step, 0, k, squares[k]));
+            }
+        }
+
+        /** Each shard's next Apply, which must be of {@code step}. */
+        List<ShardProtocol.Apply> applies(long step) {
+            List<ShardProtocol.Apply> out = new ArrayList<>();
+            for (int k = 0; k < plan.shards(); k++) {
+                out.add(next(k, ShardProtocol.Apply.class));
+                assertThat(out.get(k).step()).isEqualTo(step);
+            }
+            return out;
+        }
+
+        /** Every shard reports {@code step} applied. */
+        void applied(long step) {
+            for (int k = 0; k < plan.shards(); k++) {
+                coordinator.tell(new CoordinatorProtocol.ShardApplied(step, k));
+            }
+        }
+
+        void stepDone(long step, int rank, double lossSum) {
+            coordinator.tell(new CoordinatorProtocol.StepDone(step, 0, rank, lossSum, 1, 0, 0, 0, 0, 0));
+        }
+
+        /** Each shard's next Snapshot request, which must be of {@code step}. */
+        void snapshotRequested(long step) {
+            for (int k = 0; k < plan.shards(); k++) {
+                assertThat(next(k, ShardProtocol.Snapshot.class).step()).isEqualTo(step);
+            }
+        }
+
+        /** Every shard answers the snapshot of {@code step} with its state. */
+        void answerSnapshot(long step) {
+            for (int k = 0; k < plan.shards(); k++) {
+                float[] slice = new float[layout.length(k)];
+                Arrays.fill(slice, k + step);
+                coordinator.tell(new CoordinatorProtocol.ShardState(step, k, slice, slice.clone(), slice.clone(), step));
+            }
+        }
+
+        /** Shard {@code k}'s next message of {@code type}; the ones before it are kept in {@link #passedOver}. */
+        <T> T next(int k, Class<T> type) {
+            return next(shards.get(k), passedOver.get(k), type);
+        }
+
+        <T> T nextFromTrainer(int r, Class<T> type) {
+            return next(trainers.get(r), passedOver.get(plan.shards() + r), type);
+        }
+
+        private <M, T> T next(TestProbe<M> probe, List<Object> passed, Class<T> type) {
+            while (true) {
+                M m = probe.receiveMessage(WAIT);
+                if (type.isInstance(m)) {
+                    return type.cast(m);
+                }
+                passed.add(m);
+            }
+        }
+
+        /** The loss scales rank 0 was told, in order, among the messages {@link #next} passed over. */
+        List<TrainerProtocol.LossScale> lossScalesToldToRank0() {
+            return passedOver.get(plan.shards()).stream().filter(TrainerProtocol.LossScale.class::isInstance)
+                    .map(TrainerProtocol.LossScale.class::cast).toList();
+        }
+
+        /** The run's checkpoints, oldest first. */
+        List<TrainingState> checkpoints() throws Exception {
+            CheckpointStore store = new CheckpointStore(runDir.resolve("checkpoints"), 10);
+            List<TrainingState> out = new ArrayList<>();
+            for (Path p : store.list()) {
+                out.add(0, store.load(p));     // list() is newest first
+            }
+            return out;
+        }
+    }
+}
