@@ -130,6 +130,60 @@ class CoordinatorScriptTest {
         }
     }
 
+    /**
+     * The pause handshake: once paused, no update that would let a trainer start the pause step is sent before
+     * every live trainer promised to hold there (a trainer starts step s when it has the update of s − 1). A stale
+     * promise does not count. Paused at the boundary, a checkpoint is written at once; a resume sends what waited.
+     */
+    @Test
+    void aPauseDefersTheUpdateThatEnablesThePauseStepUntilEveryTrainerHolds() throws Exception {
+        RunPlan plan = plan(2, 2, 5, 0, false);
+        Script s = new Script(plan);
+        s.begin();
+        s.norms(0, new double[] {1, 1}, 0, 1);
+        s.applies(0);
+        s.applied(0);
+        s.stepDone(0, 0, 1);
+        s.stepDone(0, 1, 1);
+
+        TestProbe<CoordinatorProtocol.OperatorReply> operator = kit.createTestProbe();
+        s.coordinator.tell(new CoordinatorProtocol.Pause(operator.getRef()));
+        assertThat(operator.receiveMessage().accepted()).isTrue();
+        for (int r = 0; r < 2; r++) {
+            assertThat(s.nextFromTrainer(r, TrainerProtocol.Hold.class).fromStep()).isEqualTo(2);
+        }
+        // Step 1 is reduced; its update would let a trainer start step 2.
+        s.norms(1, new double[] {1, 1}, 1, 0);
+        s.coordinator.tell(new CoordinatorProtocol.HoldAck(0, 2));
+        s.coordinator.tell(new CoordinatorProtocol.HoldAck(1, 3));     // a promise for another pause step
+        for (TestProbe<ShardProtocol.Command> shard : s.shards) {
+            shard.expectNoMessage(Duration.ofMillis(300));
+        }
+        s.coordinator.tell(new CoordinatorProtocol.HoldAck(1, 2));
+        s.applies(1);
+        s.applied(1);
+        s.stepDone(1, 0, 1);
+        s.stepDone(1, 1, 1);
+
+        CoordinatorProtocol.Status held = s.status();
+        assertThat(held.paused()).isTrue();
+        assertThat(held.step()).isEqualTo(2);
+        s.coordinator.tell(new CoordinatorProtocol.CheckpointNow(operator.getRef()));
+        assertThat(operator.receiveMessage().message()).contains("step 2");
+        s.snapshotRequested(2);
+        s.answerSnapshot(2);
+        s.awaitCheckpoint(2);
+        assertThat(s.checkpoints()).extracting(TrainingState::step).containsExactly(2L);
+
+        s.coordinator.tell(new CoordinatorProtocol.Resume(operator.getRef()));
+        assertThat(operator.receiveMessage().accepted()).isTrue();
+        for (int r = 0; r < 2; r++) {
+            s.nextFromTrainer(r, TrainerProtocol.Release.class);
+        }
+        s.norms(2, new double[] {1, 1}, 0, 1);
+        s.applies(2);
+    }
+
     /** Two shards' Σg²: shard 0's is NaN for a step whose gradient is not finite. */
     private static double[] normsWhere(boolean finite) {
         return new double[] {finite ? 1.0 : Double.NaN, 1.0};
@@ -279,6 +333,21 @@ class CoordinatorScriptTest {
         List<TrainerProtocol.LossScale> lossScalesToldToRank0() {
             return passedOver.get(plan.shards()).stream().filter(TrainerProtocol.LossScale.class::isInstance)
                     .map(TrainerProtocol.LossScale.class::cast).toList();
+        }
+
+        CoordinatorProtocol.Status status() {
+            TestProbe<CoordinatorProtocol.Status> probe = kit.createTestProbe();
+            coordinator.tell(new CoordinatorProtocol.GetStatus(probe.getRef()));
+            return probe.receiveMessage(WAIT);
+        }
+
+        /** Until the coordinator heard that the checkpoint of {@code step} is written (the checkpointer's own time). */
+        void awaitCheckpoint(long step) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (status().lastCheckpointStep() < step) {
+                assertThat(System.nanoTime()).as("checkpoint of step %d written in time", step).isLessThan(deadline);
+                Thread.sleep(10);
+            }
         }
 
         /** The run's checkpoints, oldest first. */
