@@ -184,6 +184,50 @@ class CoordinatorScriptTest {
         s.applies(2);
     }
 
+    /**
+     * A trainer lost in the middle of a step: the step is re-planned over the others under a new plan generation,
+     * and what was reported for it under the old one (a shard's norm that comes late, the survivor's first
+     * report, the lost rank's report) no longer counts: the update waits for every shard's norm of the new plan, and the step's loss is
+     * the survivor's new report alone.
+     */
+    @Test
+    void aStepReplannedAfterALostTrainerCountsOnlyReportsOfTheNewPlan() throws Exception {
+        RunPlan plan = plan(2, 2, 5, 0, false);
+        Script s = new Script(plan);
+        s.begin();
+        s.norms(0, new double[] {1, 1}, 0, 1);
+        s.applies(0);
+        s.applied(0);
+        s.stepDone(0, 0, 1);
+        s.stepDone(0, 1, 1);
+
+        s.stepDone(1, 0, 0, 100, 1);                   // rank 0's share under plan 0
+        s.coordinator.tell(new CoordinatorProtocol.GradientNorm(1, 0, 0, 1));
+        s.coordinator.tell(new CoordinatorProtocol.TrainerLost(1, "lost in the test"));
+        for (int k = 0; k < 2; k++) {
+            ShardProtocol.Replan replan = s.next(k, ShardProtocol.Replan.class);
+            assertThat(replan.fromStep()).isEqualTo(1);
+            assertThat(replan.generation()).isEqualTo(1);
+            assertThat(replan.live()).containsExactly(0);
+        }
+        assertThat(s.nextFromTrainer(0, TrainerProtocol.Replan.class).live()).containsExactly(0);
+        s.nextFromTrainer(1, TrainerProtocol.Shutdown.class);
+
+        s.coordinator.tell(new CoordinatorProtocol.GradientNorm(1, 0, 1, 1));     // late, of plan 0
+        s.stepDone(1, 0, 1, 50, 1);                    // the lost rank's report of its old share, late
+        s.coordinator.tell(new CoordinatorProtocol.GradientNorm(1, 1, 0, 1));
+        for (TestProbe<ShardProtocol.Command> shard : s.shards) {
+            shard.expectNoMessage(Duration.ofMillis(300));
+        }
+        s.coordinator.tell(new CoordinatorProtocol.GradientNorm(1, 1, 1, 1));
+        s.applies(1);
+        s.applied(1);
+        s.stepDone(1, 1, 0, 4, 2);                     // the whole step, under plan 1
+        CoordinatorProtocol.Status after = s.awaitStep(2);
+        assertThat(after.loss()).isEqualTo(4.0 / 2);
+        assertThat(after.ranks()).extracting(CoordinatorProtocol.RankStatus::rank).containsExactly(0);
+    }
+
     /** Two shards' Σg²: shard 0's is NaN for a step whose gradient is not finite. */
     private static double[] normsWhere(boolean finite) {
         return new double[] {finite ? 1.0 : Double.NaN, 1.0};
@@ -291,7 +335,11 @@ class CoordinatorScriptTest {
         }
 
         void stepDone(long step, int rank, double lossSum) {
-            coordinator.tell(new CoordinatorProtocol.StepDone(step, 0, rank, lossSum, 1, 0, 0, 0, 0, 0));
+            stepDone(step, 0, rank, lossSum, 1);
+        }
+
+        void stepDone(long step, int generation, int rank, double lossSum, int samples) {
+            coordinator.tell(new CoordinatorProtocol.StepDone(step, generation, rank, lossSum, samples, 0, 0, 0, 0, 0));
         }
 
         /** Each shard's next Snapshot request, which must be of {@code step}. */
@@ -343,11 +391,23 @@ class CoordinatorScriptTest {
 
         /** Until the coordinator heard that the checkpoint of {@code step} is written (the checkpointer's own time). */
         void awaitCheckpoint(long step) throws InterruptedException {
+            awaitStatus("checkpoint of step " + step + " written", st -> st.lastCheckpointStep() >= step);
+        }
+
+        /** Until {@code step} steps are complete; the status then. */
+        CoordinatorProtocol.Status awaitStep(long step) throws InterruptedException {
+            return awaitStatus(step + " steps complete", st -> st.step() >= step);
+        }
+
+        private CoordinatorProtocol.Status awaitStatus(String what, java.util.function.Predicate<CoordinatorProtocol.Status> until)
+                throws InterruptedException {
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (status().lastCheckpointStep() < step) {
-                assertThat(System.nanoTime()).as("checkpoint of step %d written in time", step).isLessThan(deadline);
+            CoordinatorProtocol.Status st;
+            while (!until.test(st = status())) {
+                assertThat(System.nanoTime()).as(what + " within " + WAIT).isLessThan(deadline);
                 Thread.sleep(10);
             }
+            return st;
         }
 
         /** The run's checkpoints, oldest first. */
