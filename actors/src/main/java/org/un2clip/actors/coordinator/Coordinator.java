@@ -115,9 +115,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
      */
     private final java.util.BitSet warmingUp = new java.util.BitSet();
     private static final int WARM_UP_BOUNDS = 10;
-    /** Plan generations: the first step of each and the ranks it spreads a step over (index = generation). */
-    private final List<Long> generationStarts = new ArrayList<>();
-    private final List<int[]> generationRanks = new ArrayList<>();
+    private final PlanGenerations generations;
 
     /** What the coordinator knows about one step while it is open. */
     private static final class StepTally {
@@ -186,8 +184,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         this.lastFullyApplied = startStep - 1;
         this.lastReduced = startStep - 1;
         this.live.set(0, plan.trainers());
-        this.generationStarts.add(startStep);
-        this.generationRanks.add(live.stream().toArray());
+        this.generations = new PlanGenerations(startStep, live.stream().toArray());
         this.operator.lrOverride = restored.map(TrainingState::lrOverride).orElse(Double.NaN);
         this.rankReportNs = new long[plan.trainers()];
         this.rankBusySeconds = new double[plan.trainers()];
@@ -330,7 +327,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private Behavior<CoordinatorProtocol.Command> onNorm(CoordinatorProtocol.GradientNorm m) {
-        if (!currentPlan(m.step(), m.generation())) {
+        if (!generations.current(m.step(), m.generation())) {
             return this;
         }
         StepTally t = tally(m.step());
@@ -461,7 +458,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     private Behavior<CoordinatorProtocol.Command> onStepDone(CoordinatorProtocol.StepDone m) {
-        if (!currentPlan(m.step(), m.generation())) {
+        if (!generations.current(m.step(), m.generation())) {
             return this;     // a share of a step that was re-planned after it was sent
         }
         StepTally t = tally(m.step());
@@ -712,26 +709,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
     // ---- fault tolerance (sync mode): a lost trainer's share is re-planned over the others ----
 
-    /**
-     * Whether a report made under plan {@code generation} still counts for {@code step}: it does unless the
-     * step was re-planned after that generation (then the report is of a share that no longer exists).
-     */
-    private boolean currentPlan(long step, int generation) {
-        return generation == generationStarts.size() - 1 || step < generationStarts.get(generation + 1);
-    }
-
-    private int generationOf(long step) {
-        int g = generationStarts.size() - 1;
-        while (g > 0 && generationStarts.get(g) > step) {
-            g--;
-        }
-        return g;
-    }
-
     /** Ranks whose report of {@code step} is still awaited: in the step's plan, still live, not reported. */
     private List<Integer> awaitedRanks(long step, StepTally t) {
         List<Integer> awaited = new ArrayList<>();
-        for (int r : generationRanks.get(generationOf(step))) {
+        for (int r : generations.ranksOf(step)) {
             if (live.get(r) && (t == null || !t.reported.get(r))) {
                 awaited.add(r);
             }
@@ -744,7 +725,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
      * the update holds their share, so it counts (the step's plan says how big it was).
      */
     private int lostRanksSamples(long step, StepTally t) {
-        int[] ranks = generationRanks.get(generationOf(step));
+        int[] ranks = generations.ranksOf(step);
         int n = 0;
         for (int r : ranks) {
             if (!t.reported.get(r)) {
@@ -792,10 +773,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         }
         long from = lastReduced + 1;      // earlier steps have every gradient in: the lost rank's share stays
         int[] ranks = live.stream().toArray();
-        generationStarts.add(from);
-        generationRanks.add(ranks);
-        int generation = generationStarts.size() - 1;
-        tallies.keySet().removeIf(s -> s >= from);
+        int generation = newGeneration(from, ranks);
         getContext().getLog().warn("trainer {} lost ({}), {} s after its last report: step {} and later re-planned"
                 + " over ranks {} (plan generation {})", rank, m.reason(),
                 String.format("%.2f", (System.nanoTime() - rankReportNs[rank]) / 1e9), from,
@@ -805,6 +783,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             flushDeferredApplies();
         }
         return writeMetrics();
+    }
+
+    /** Steps from {@code from} on are spread over {@code ranks} by a new plan: what was tallied of them is void. */
+    private int newGeneration(long from, int[] ranks) {
+        tallies.keySet().removeIf(s -> s >= from);
+        return generations.begin(from, ranks);
     }
 
     private void replan(long from, int generation, int[] ranks) {
@@ -838,10 +822,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
             return this;
         }
         int[] ranks = live.stream().toArray();
-        generationStarts.add(from);
-        generationRanks.add(ranks);
-        int generation = generationStarts.size() - 1;
-        tallies.keySet().removeIf(s -> s >= from);
+        int generation = newGeneration(from, ranks);
         rankReportNs[rank] = System.nanoTime();
         rankBusySeconds[rank] = Double.NaN;
         // A replacement's first step includes its warm-up: not a stall of the step that was open before it came.
