@@ -137,14 +137,9 @@ class CoordinatorScriptTest {
      */
     @Test
     void aPauseDefersTheUpdateThatEnablesThePauseStepUntilEveryTrainerHolds() throws Exception {
-        RunPlan plan = plan(2, 2, 5, 0, false);
-        Script s = new Script(plan);
+        Script s = new Script(plan(2, 2, 5, 0, false));
         s.begin();
-        s.norms(0, new double[] {1, 1}, 0, 1);
-        s.applies(0);
-        s.applied(0);
-        s.stepDone(0, 0, 1);
-        s.stepDone(0, 1, 1);
+        s.plainStep(0);
 
         TestProbe<CoordinatorProtocol.OperatorReply> operator = kit.createTestProbe();
         s.coordinator.tell(new CoordinatorProtocol.Pause(operator.getRef()));
@@ -192,14 +187,9 @@ class CoordinatorScriptTest {
      */
     @Test
     void aStepReplannedAfterALostTrainerCountsOnlyReportsOfTheNewPlan() throws Exception {
-        RunPlan plan = plan(2, 2, 5, 0, false);
-        Script s = new Script(plan);
+        Script s = new Script(plan(2, 2, 5, 0, false));
         s.begin();
-        s.norms(0, new double[] {1, 1}, 0, 1);
-        s.applies(0);
-        s.applied(0);
-        s.stepDone(0, 0, 1);
-        s.stepDone(0, 1, 1);
+        s.plainStep(0);
 
         s.stepDone(1, 0, 0, 100, 1);                   // rank 0's share under plan 0
         s.coordinator.tell(new CoordinatorProtocol.GradientNorm(1, 0, 0, 1));
@@ -307,6 +297,18 @@ class CoordinatorScriptTest {
             }
             for (int r = 0; r < plan.trainers(); r++) {
                 assertThat(nextFromTrainer(r, TrainerProtocol.Begin.class).startStep()).isZero();
+            }
+        }
+
+        /** {@code step} runs start to end in shard and rank order: every norm 1, every rank one sample of loss 1. */
+        void plainStep(long step) {
+            for (int k = 0; k < plan.shards(); k++) {
+                coordinator.tell(new CoordinatorProtocol.GradientNorm(step, 0, k, 1));
+            }
+            applies(step);
+            applied(step);
+            for (int r = 0; r < plan.trainers(); r++) {
+                stepDone(step, r, 1);
             }
         }
 
