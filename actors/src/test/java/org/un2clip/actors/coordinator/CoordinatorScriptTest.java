@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -119,7 +120,8 @@ class CoordinatorScriptTest {
         for (int step = 0; step < 3; step++) {
             expected = expected.after(finite[step], plan.lossScaleGrowthInterval());
             TrainingState c = checkpoints.get(step);
-            assertThat(c.lossScale()).as("loss scale in the checkpoint of step %d", step + 1).isEqualTo(expected.scale());
+            assertThat(c.lossScale()).as("loss scale in the checkpoint of step %d", step + 1)
+                    .isEqualTo(expected.scale());
             assertThat(c.lossScaleGoodSteps()).as("good steps in the checkpoint of step %d", step + 1)
                     .isEqualTo(expected.goodSteps());
         }
@@ -182,8 +184,8 @@ class CoordinatorScriptTest {
     /**
      * A trainer lost in the middle of a step: the step is re-planned over the others under a new plan generation,
      * and what was reported for it under the old one (a shard's norm that comes late, the survivor's first
-     * report, the lost rank's report) no longer counts: the update waits for every shard's norm of the new plan, and the step's loss is
-     * the survivor's new report alone.
+     * report, the lost rank's report) no longer counts: the update waits for every shard's norm of the new plan,
+     * and the step's loss is the survivor's new report alone.
      */
     @Test
     void aStepReplannedAfterALostTrainerCountsOnlyReportsOfTheNewPlan() throws Exception {
@@ -356,7 +358,8 @@ class CoordinatorScriptTest {
             for (int k = 0; k < plan.shards(); k++) {
                 float[] slice = new float[layout.length(k)];
                 Arrays.fill(slice, k + step);
-                coordinator.tell(new CoordinatorProtocol.ShardState(step, k, slice, slice.clone(), slice.clone(), step));
+                coordinator.tell(new CoordinatorProtocol.ShardState(step, k, slice, slice.clone(), slice.clone(),
+                        step));
             }
         }
 
@@ -401,7 +404,7 @@ class CoordinatorScriptTest {
             return awaitStatus(step + " steps complete", st -> st.step() >= step);
         }
 
-        private CoordinatorProtocol.Status awaitStatus(String what, java.util.function.Predicate<CoordinatorProtocol.Status> until)
+        private CoordinatorProtocol.Status awaitStatus(String what, Predicate<CoordinatorProtocol.Status> until)
                 throws InterruptedException {
             long deadline = System.nanoTime() + WAIT.toNanos();
             CoordinatorProtocol.Status st;
